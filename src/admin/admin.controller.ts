@@ -1,0 +1,60 @@
+import { Controller, Get } from '@nestjs/common';
+import { SessionManager } from '../srt/session/session-manager.js';
+
+/** Read-only views for operators and tests. */
+@Controller('api/v1')
+export class AdminController {
+  constructor(private readonly sessions: SessionManager) {}
+
+  /** Kept for tooling written against the Go proxy. */
+  @Get('versions')
+  versions() {
+    return { signature: 'SRSProxy', version: '1.5.0', implementation: 'srt-proxy' };
+  }
+
+  @Get('sessions')
+  list() {
+    const sessions = [...this.sessions.table.values()].map((s) => ({
+      id: s.id,
+      caller: `${s.callerAddress}:${s.callerPort}`,
+      callerSocketId: s.callerSocketId,
+      originSocketId: s.originSocketId,
+      origin: s.origin?.id ?? null,
+      streamKey: s.streamId.key,
+      mode: s.streamId.mode,
+      state: s.state,
+      startedAt: new Date(s.startedAt).toISOString(),
+      packetsFromCaller: s.packetsFromCaller,
+      bytesFromCaller: s.bytesFromCaller,
+      packetsFromOrigin: s.packetsFromOrigin,
+      bytesFromOrigin: s.bytesFromOrigin,
+    }));
+    return { sessions };
+  }
+
+  @Get('stats')
+  stats() {
+    const c = this.sessions.counters;
+    const table = this.sessions.table;
+    return {
+      sessions: { active: table.connectedCount, handshaking: table.handshakingCount, opened: c.sessionsOpened, closed: c.sessionsClosed },
+      handshakes: {
+        inductions: c.inductions,
+        conclusions: c.conclusions,
+        accepted: c.accepted,
+        rejected: Object.fromEntries([...c.rejected].map(([code, n]) => [String(code), n])),
+      },
+      drops: {
+        malformed: c.malformed,
+        unknownSession: c.unknownSession,
+        foreignAddress: c.foreignAddress,
+        badCookie: c.badCookie,
+        unsupported: c.unsupported,
+        originStray: c.originStray,
+      },
+      sendErrors: c.sendErrors,
+      originSockets: this.sessions.openOriginSockets,
+      draining: this.sessions.isDraining,
+    };
+  }
+}

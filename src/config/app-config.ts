@@ -1,0 +1,43 @@
+import type { HostPort } from './listen-address.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const BALANCER_PROVIDERS = ['memory', 'static'] as const;
+export const BALANCER_STRATEGIES = ['random', 'round-robin', 'least-streams', 'consistent-hash'] as const;
+export type BalancerStrategyName = (typeof BALANCER_STRATEGIES)[number];
+
+export interface SrtConfig {
+  readonly listen: HostPort;
+  /** SO_RCVBUF / SO_SNDBUF for the public socket and every origin socket; 0 keeps the kernel default. */
+  readonly receiveBufferBytes: number;
+  readonly sendBufferBytes: number;
+  /** Budget for the whole origin handshake; must end before the caller's own 3 s connect timeout. */
+  readonly originHandshakeTimeoutMs: number;
+  /** libsrt callers resend every ~250 ms; the proxy resends to the origin on the same beat. */
+  readonly originRetryIntervalMs: number;
+  readonly sessionIdleTimeoutMs: number;
+  /** 0 = unlimited. */
+  readonly maxSessions: number;
+  /** undefined = a random key per process. */
+  readonly cookieSecret: string | undefined;
+}
+
+export interface HttpConfig {
+  readonly listen: HostPort;
+}
+
+export interface BalancerConfig {
+  readonly provider: 'memory';
+  readonly strategy: BalancerStrategyName;
+  /** How long a stream keeps its origin after its last session ends. */
+  readonly stickyGraceMs: number;
+}
+
+export interface AppConfig {
+  readonly srt: SrtConfig;
+  readonly http: HttpConfig;
+  readonly origins: readonly HostPort[];
+  readonly balancer: BalancerConfig;
+  readonly logLevel: LogLevel;
+}

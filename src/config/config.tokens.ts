@@ -1,0 +1,2 @@
+/** DI token for the validated, typed AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

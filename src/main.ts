@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { formatHostPort } from './config/listen-address.js';
+import { nestLogLevels } from './logging/log-levels.js';
+import { SrtTransportStrategy } from './srt/transport/srt-transport.strategy.js';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const logger = new ConsoleLogger('srt-proxy', { json: true, logLevels: nestLogLevels(config.logLevel) });
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger, abortOnError: false });
+  app.enableShutdownHooks();
+  app.connectMicroservice({ strategy: app.get(SrtTransportStrategy) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.listen(config.http.listen.port, config.http.listen.host);
+  new Logger('Bootstrap').log(`HTTP listening on ${formatHostPort(config.http.listen)}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`srt-proxy failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

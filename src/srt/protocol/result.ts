@@ -1,0 +1,15 @@
+/**
+ * Decoders return a Result instead of throwing: malformed datagrams are an expected,
+ * attacker-controlled input on the hot path, not an exceptional condition.
+ */
+export type Result<T, E> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: E };
+
+export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
+  return { ok: true, value };
+}
+
+export function err<E>(error: E): { readonly ok: false; readonly error: E } {
+  return { ok: false, error };
+}

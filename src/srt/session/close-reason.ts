@@ -1,0 +1,11 @@
+/** Why a session ended; appears in the session-end log line and in metrics. */
+export type CloseReason =
+  | 'caller-shutdown'
+  | 'origin-shutdown'
+  | 'caller-idle'
+  | 'origin-idle'
+  | 'origin-rejected'
+  | 'origin-unreachable'
+  | 'origin-timeout'
+  | 'no-origin'
+  | 'proxy-shutdown';

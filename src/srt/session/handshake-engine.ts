@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.tokens.js';
+import { buildInductionResponse, buildRejection } from '../protocol/handshake-builders.js';
+import { streamIdOf } from '../protocol/handshake-extension.js';
+import {
+  decodeHandshake,
+  handshakeCookieOf,
+  handshakeSocketIdOf,
+  handshakeTypeOf,
+  handshakeVersionOf,
+  HANDSHAKE_PACKET_SIZE,
+} from '../protocol/handshake.js';
+import { HandshakeType } from '../protocol/handshake-type.js';
+import { ControlType, controlTypeOf, isControlPacket } from '../protocol/packet-header.js';
+import { ProxyRejection, rejectionToWire, SRT_REJ } from '../protocol/rejection-codes.js';
+import { parseStreamId } from '../protocol/stream-id.js';
+import { SynCookie } from '../protocol/syn-cookie.js';
+import { handshakeKeyOf } from './session.js';
+import { SessionManager } from './session-manager.js';
+
+/**
+ * Answers what callers send with destination socket id 0: INDUCTION statelessly with a keyed cookie, CONCLUSION by
+ * checking the cookie and stream id and opening (or finding) the session.
+ */
+@Injectable()
+export class HandshakeEngine {
+  private readonly cookie: SynCookie;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly sessions: SessionManager,
+  ) {
+    const secret = config.srt.cookieSecret !== undefined ? Buffer.from(config.srt.cookieSecret) : randomBytes(32);
+    this.cookie = new SynCookie(secret);
+  }
+
+  /** A datagram with destination socket id 0 from a caller. Never throws. */
+  onHandshake(msg: Buffer, address: string, port: number): void {
+    const counters = this.sessions.counters;
+    if (msg.length < HANDSHAKE_PACKET_SIZE || !isControlPacket(msg) || controlTypeOf(msg) !== ControlType.HANDSHAKE) {
+      counters.malformed++;
+      return;
+    }
+    const type = handshakeTypeOf(msg);
+    if (type === HandshakeType.INDUCTION) {
+      counters.inductions++;
+      this.send(buildInductionResponse(msg, this.cookie.issue(address, port)), address, port);
+      return;
+    }
+    if (type !== HandshakeType.CONCLUSION) {
+      // WAVEAHAND is rendezvous: nothing to route on.
+      counters.unsupported++;
+      return;
+    }
+    if (!this.cookie.verify(address, port, handshakeCookieOf(msg))) {
+      // As libsrt does: a wrong cookie gets no answer, so spoofed sources learn nothing.
+      counters.badCookie++;
+      return;
+    }
+    counters.conclusions++;
+    const callerSocketId = handshakeSocketIdOf(msg);
+    const existing = this.sessions.table.getByHandshake(handshakeKeyOf(address, port, callerSocketId));
+    if (existing !== undefined) {
+      existing.onCallerConclusionRepeated();
+      return;
+    }
+    if (handshakeVersionOf(msg) !== 5) {
+      counters.unsupported++;
+      this.reject(msg, rejectionToWire(SRT_REJ.VERSION), address, port);
+      return;
+    }
+    const decoded = decodeHandshake(msg);
+    if (!decoded.ok) {
+      counters.malformed++;
+      this.reject(msg, ProxyRejection.BAD_REQUEST, address, port);
+      return;
+    }
+    const text = streamIdOf(decoded.value);
+    const streamId = text === undefined ? undefined : parseStreamId(text);
+    if (streamId === undefined || !streamId.ok) {
+      this.reject(msg, ProxyRejection.BAD_REQUEST, address, port);
+      return;
+    }
+    if (this.sessions.isDraining || this.sessions.full) {
+      this.reject(msg, ProxyRejection.OVERLOAD, address, port);
+      return;
+    }
+    this.sessions.open(address, port, callerSocketId, streamId.value, msg);
+  }
+
+  private reject(msg: Buffer, wireCode: number, address: string, port: number): void {
+    this.sessions.counters.countRejection(wireCode);
+    this.send(buildRejection(msg, wireCode), address, port);
+  }
+
+  private send(msg: Buffer, address: string, port: number): void {
+    this.sessions.publicSocket.send(msg, port, address);
+  }
+}

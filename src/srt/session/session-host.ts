@@ -1,0 +1,19 @@
+import type { Socket } from 'node:dgram';
+import type { Origin } from '../../origins/origin.js';
+import type { CoarseClock } from './coarse-clock.js';
+import type { ProxyCounters } from './proxy-counters.js';
+import type { Session } from './session.js';
+
+/** What a Session needs from the proxy around it; kept narrow so a session can be driven in isolation. */
+export interface SessionHost {
+  readonly publicSocket: Socket;
+  readonly counters: ProxyCounters;
+  readonly clock: CoarseClock;
+  readonly config: { readonly originHandshakeTimeoutMs: number; readonly originRetryIntervalMs: number };
+  readonly rejections: { readonly originDown: number };
+  createOriginSocket(origin: Origin): Socket;
+  /** Applies buffer sizes once the socket is bound. */
+  tuneSocket(socket: Socket): void;
+  onConnected(session: Session): void;
+  onClosed(session: Session, wasConnected: boolean): void;
+}

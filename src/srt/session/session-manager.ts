@@ -1,0 +1,167 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BALANCER, type Balancer } from '../../balancer/balancer.js';
+import type { AppConfig, SrtConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.tokens.js';
+import type { Origin } from '../../origins/origin.js';
+import { ProxyRejection } from '../protocol/rejection-codes.js';
+import type { StreamId } from '../protocol/stream-id.js';
+import { CoarseClock } from './coarse-clock.js';
+import { ProxyCounters } from './proxy-counters.js';
+import { Session } from './session.js';
+import type { SessionHost } from './session-host.js';
+import { SessionTable } from './session-table.js';
+
+const SWEEP_INTERVAL_MS = 500;
+
+/**
+ * Owns every session: creates them from accepted CONCLUSIONs, asks the balancer for their origin, sweeps idle ones
+ * and frees them. Nest wires it at start-up; nothing here runs per relayed packet except through Session.
+ */
+@Injectable()
+export class SessionManager implements SessionHost {
+  readonly counters = new ProxyCounters();
+  readonly clock = new CoarseClock();
+  readonly table = new SessionTable();
+  readonly config: SrtConfig;
+  readonly rejections = { originDown: ProxyRejection.DOWN };
+  private socket: Socket | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private draining = false;
+  private originSockets = 0;
+  private readonly logger = new Logger('Session');
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(BALANCER) private readonly balancer: Balancer,
+  ) {
+    this.config = config.srt;
+  }
+
+  get publicSocket(): Socket {
+    if (this.socket === undefined) throw new Error('SRT listener is not bound');
+    return this.socket;
+  }
+
+  /** Called by the transport once the public socket is bound. */
+  attach(socket: Socket): void {
+    this.socket = socket;
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** New callers are refused (2402) from now on; live sessions go on. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Whether a new session would exceed MAX_SESSIONS (0 = no limit). */
+  get full(): boolean {
+    return this.config.maxSessions > 0 && this.table.size >= this.config.maxSessions;
+  }
+
+  /** Opens a session for an accepted CONCLUSION and starts routing it. */
+  open(address: string, port: number, callerSocketId: number, streamId: StreamId, conclusion: Buffer): Session {
+    const session = new Session(this, address, port, callerSocketId, streamId, conclusion);
+    this.table.add(session);
+    this.counters.sessionsOpened++;
+    this.balancer.acquire(streamId.key).then(
+      (origin) => this.route(session, origin),
+      (error: unknown) => {
+        this.logger.warn(`balancer failed for ${streamId.key}: ${error instanceof Error ? error.message : String(error)}`);
+        session.reject(ProxyRejection.DOWN, 'no-origin');
+      },
+    );
+    return session;
+  }
+
+  createOriginSocket(origin: Origin): Socket {
+    const socket = createSocket({ type: isIPv6(origin.host) ? 'udp6' : 'udp4' });
+    this.originSockets++;
+    socket.once('close', () => this.originSockets--);
+    return socket;
+  }
+
+  /** Origin sockets not yet closed; must return to 0 when no session is left (leak check). */
+  get openOriginSockets(): number {
+    return this.originSockets;
+  }
+
+  tuneSocket(socket: Socket): void {
+    try {
+      if (this.config.receiveBufferBytes > 0) socket.setRecvBufferSize(this.config.receiveBufferBytes);
+      if (this.config.sendBufferBytes > 0) socket.setSendBufferSize(this.config.sendBufferBytes);
+    } catch (error) {
+      this.logger.warn(`could not set UDP buffer sizes: ${(error as Error).message}`);
+    }
+  }
+
+  onConnected(session: Session): void {
+    this.table.index(session);
+    this.counters.accepted++;
+    this.logger.log({
+      msg: 'session started',
+      session: session.id,
+      stream: session.streamId.key,
+      mode: session.streamId.mode,
+      caller: `${session.callerAddress}:${session.callerPort}`,
+      origin: session.origin?.id,
+      handshakeMs: session.connectedAt - session.startedAt,
+    });
+  }
+
+  onClosed(session: Session, wasConnected: boolean): void {
+    this.table.remove(session, wasConnected);
+    this.counters.sessionsClosed++;
+    if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin);
+    if (!wasConnected) {
+      this.logger.debug?.({ msg: 'handshake ended', session: session.id, stream: session.streamId.key, reason: session.closeReason });
+      return;
+    }
+    this.logger.log({
+      msg: 'session ended',
+      session: session.id,
+      stream: session.streamId.key,
+      mode: session.streamId.mode,
+      origin: session.origin?.id,
+      reason: session.closeReason,
+      durationMs: Date.now() - session.connectedAt,
+      bytesFromCaller: session.bytesFromCaller,
+      bytesFromOrigin: session.bytesFromOrigin,
+    });
+  }
+
+  /** Ends every session, telling both sides; used on shutdown. */
+  closeAll(): void {
+    for (const session of [...this.table.values()]) session.close('proxy-shutdown', true);
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private route(session: Session, origin: Origin | undefined): void {
+    if (session.state === 'closed') {
+      if (origin !== undefined) this.balancer.release(session.streamId.key, origin);
+      return;
+    }
+    if (origin === undefined) {
+      session.reject(ProxyRejection.DOWN, 'no-origin');
+      return;
+    }
+    session.connect(origin);
+  }
+
+  private sweep(): void {
+    const now = this.clock.tick();
+    const idle = this.config.sessionIdleTimeoutMs;
+    for (const session of this.table.values()) {
+      if (session.state !== 'connected') continue;
+      if (now - session.lastFromCaller > idle) session.close('caller-idle', true);
+      else if (now - session.lastFromOrigin > idle) session.close('origin-idle', true);
+    }
+  }
+}

@@ -1,0 +1,250 @@
+import type { Socket } from 'node:dgram';
+import type { Origin } from '../../origins/origin.js';
+import { buildOriginInduction, buildRejection, buildShutdown } from '../protocol/handshake-builders.js';
+import { patchHandshakeCookie } from '../protocol/handshake-patch.js';
+import {
+  handshakeCookieOf,
+  handshakeSocketIdOf,
+  handshakeTypeOf,
+  HANDSHAKE_PACKET_SIZE,
+} from '../protocol/handshake.js';
+import { HandshakeType, isRejectionType } from '../protocol/handshake-type.js';
+import { ControlType } from '../protocol/packet-header.js';
+import type { StreamId } from '../protocol/stream-id.js';
+import type { CloseReason } from './close-reason.js';
+import type { SessionHost } from './session-host.js';
+
+export type SessionState = 'routing' | 'origin-induction' | 'origin-conclusion' | 'connected' | 'closed';
+
+let nextSessionNumber = 1;
+
+/**
+ * One relayed SRT connection: the caller's handshake replayed to its origin on a socket of the session's own, then
+ * every datagram relayed unchanged both ways. The socket stays the same for the whole session because libsrt
+ * drops packets from any other source port and binds its cookie to it.
+ */
+export class Session {
+  readonly id: string;
+  readonly startedAt: number;
+  state: SessionState = 'routing';
+  origin: Origin | undefined;
+  originSocketId = 0;
+
+  packetsFromCaller = 0;
+  bytesFromCaller = 0;
+  packetsFromOrigin = 0;
+  bytesFromOrigin = 0;
+  lastFromCaller: number;
+  lastFromOrigin: number;
+  connectedAt = 0;
+  closeReason: CloseReason | undefined;
+
+  /** Chains sessions whose origins picked the same socket id (see SessionTable). */
+  nextWithSameOriginSocketId: Session | undefined;
+
+  private socket: Socket | undefined;
+  private readonly callerConclusion: Buffer;
+  private readonly callerCookie: number;
+  private originConclusion: Buffer | undefined;
+  /** The origin's CONCLUSION answer, resent when the caller repeats its CONCLUSION. */
+  private response: Buffer | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly callerAddress: string,
+    readonly callerPort: number,
+    readonly callerSocketId: number,
+    readonly streamId: StreamId,
+    callerConclusion: Buffer,
+  ) {
+    this.id = `s${nextSessionNumber++}`;
+    this.startedAt = Date.now();
+    this.lastFromCaller = host.clock.now;
+    this.lastFromOrigin = host.clock.now;
+    // dgram may reuse nothing, but the copy keeps the session independent of the caller's buffer lifetime.
+    this.callerConclusion = Buffer.from(callerConclusion);
+    this.callerCookie = handshakeCookieOf(callerConclusion);
+    this.deadlineTimer = setTimeout(() => this.onDeadline(), host.config.originHandshakeTimeoutMs);
+  }
+
+  get handshakeKey(): string {
+    return handshakeKeyOf(this.callerAddress, this.callerPort, this.callerSocketId);
+  }
+
+  /** Starts the origin handshake on a fresh socket connected to `origin`. */
+  connect(origin: Origin): void {
+    if (this.state !== 'routing') return;
+    this.origin = origin;
+    this.state = 'origin-induction';
+    const socket = this.host.createOriginSocket(origin);
+    this.socket = socket;
+    socket.on('message', (msg) => this.onOriginMessage(msg));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.onOriginError(error));
+    socket.connect(origin.port, origin.host, () => {
+      if (this.state === 'closed') return;
+      this.host.tuneSocket(socket);
+      this.sendInduction();
+    });
+  }
+
+  /** A CONCLUSION the caller repeated: answer from the session, never start a second origin handshake. */
+  onCallerConclusionRepeated(): void {
+    if (this.response !== undefined) this.sendToCaller(this.response);
+  }
+
+  /** Hot path: a datagram from the caller addressed to this session's origin socket id. */
+  fromCaller(msg: Buffer): void {
+    this.packetsFromCaller++;
+    this.bytesFromCaller += msg.length;
+    this.lastFromCaller = this.host.clock.now;
+    this.socket!.send(msg);
+    if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
+      this.close('caller-shutdown', false);
+    }
+  }
+
+  /** Rejects the caller with a proxy rejection code and frees the session. */
+  reject(wireCode: number, reason: CloseReason): void {
+    if (this.state === 'closed') return;
+    this.host.counters.countRejection(wireCode);
+    this.sendToCaller(buildRejection(this.callerConclusion, wireCode));
+    this.close(reason, false);
+  }
+
+  /**
+   * Frees everything the session holds. With `notify`, both sides that may still be alive get a SHUTDOWN so they
+   * free at once instead of waiting for their own idle timeout.
+   */
+  close(reason: CloseReason, notify: boolean): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.closeReason = reason;
+    if (notify && wasConnected) {
+      const ts = 0;
+      if (reason !== 'caller-idle') this.sendToCaller(buildShutdown(this.callerSocketId, ts));
+      if (reason !== 'origin-idle') this.socket?.send(buildShutdown(this.originSocketId, ts));
+    }
+    this.clearTimers();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket !== undefined) {
+      // Let a queued SHUTDOWN leave before the socket goes.
+      setImmediate(() => closeQuietly(socket));
+    }
+    this.host.onClosed(this, wasConnected);
+  }
+
+  private onOriginMessage(msg: Buffer): void {
+    if (this.state === 'connected') {
+      this.packetsFromOrigin++;
+      this.bytesFromOrigin += msg.length;
+      this.lastFromOrigin = this.host.clock.now;
+      this.host.publicSocket.send(msg, this.callerPort, this.callerAddress);
+      if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
+        this.close('origin-shutdown', false);
+      }
+      return;
+    }
+    this.onOriginHandshake(msg);
+  }
+
+  private onOriginHandshake(msg: Buffer): void {
+    if (msg.length < HANDSHAKE_PACKET_SIZE || msg[0] !== 0x80 || msg[1] !== 0x00) {
+      this.host.counters.originStray++;
+      return;
+    }
+    const type = handshakeTypeOf(msg);
+    if (isRejectionType(type)) {
+      // The origin's own verdict (e.g. 1010 bad passphrase) reaches the caller unchanged.
+      this.host.counters.countRejection(type);
+      this.sendToCaller(msg);
+      this.close('origin-rejected', false);
+      return;
+    }
+    if (this.state === 'origin-induction' && type === HandshakeType.INDUCTION) {
+      const conclusion = Buffer.from(this.callerConclusion);
+      patchHandshakeCookie(conclusion, handshakeCookieOf(msg));
+      this.originConclusion = conclusion;
+      this.state = 'origin-conclusion';
+      this.sendConclusion();
+      return;
+    }
+    if (this.state === 'origin-conclusion' && type === HandshakeType.CONCLUSION) {
+      this.originSocketId = handshakeSocketIdOf(msg);
+      // The caller expects its own cookie echoed, as a libsrt listener does.
+      patchHandshakeCookie(msg, this.callerCookie);
+      this.response = msg;
+      this.state = 'connected';
+      this.connectedAt = Date.now();
+      this.lastFromCaller = this.lastFromOrigin = this.host.clock.tick();
+      this.clearTimers();
+      this.host.onConnected(this);
+      this.sendToCaller(msg);
+      return;
+    }
+    this.host.counters.originStray++;
+  }
+
+  private onOriginError(error: NodeJS.ErrnoException): void {
+    if (this.state === 'closed') return;
+    this.host.counters.sendErrors++;
+    // ICMP port unreachable on a connected socket: the origin is not there; say so now, not after 3 s.
+    const unreachable = error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH';
+    if (this.state === 'connected') {
+      if (unreachable) this.close('origin-unreachable', true);
+      return;
+    }
+    if (unreachable || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+      this.reject(this.host.rejections.originDown, 'origin-unreachable');
+    }
+  }
+
+  private sendInduction(): void {
+    this.socket?.send(buildOriginInduction(this.callerConclusion));
+    this.armRetry(() => this.sendInduction());
+  }
+
+  private sendConclusion(): void {
+    if (this.originConclusion !== undefined) this.socket?.send(this.originConclusion);
+    this.armRetry(() => this.sendConclusion());
+  }
+
+  private armRetry(resend: () => void): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.state === 'origin-induction' || this.state === 'origin-conclusion') resend();
+    }, this.host.config.originRetryIntervalMs);
+  }
+
+  private onDeadline(): void {
+    this.deadlineTimer = undefined;
+    if (this.state === 'connected' || this.state === 'closed') return;
+    this.reject(this.host.rejections.originDown, 'origin-timeout');
+  }
+
+  private sendToCaller(msg: Buffer): void {
+    this.host.publicSocket.send(msg, this.callerPort, this.callerAddress);
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.retryTimer = this.deadlineTimer = undefined;
+  }
+}
+
+export function handshakeKeyOf(address: string, port: number, socketId: number): string {
+  return `${address}|${port}|${socketId}`;
+}
+
+function closeQuietly(socket: Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // Already closed: nothing to free.
+  }
+}

@@ -1,0 +1,107 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AppConfig, SrtConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.tokens.js';
+import { formatHostPort } from '../../config/listen-address.js';
+import { HandshakeEngine } from '../session/handshake-engine.js';
+import { SessionManager } from '../session/session-manager.js';
+import { Lookup, SessionTable } from '../session/session-table.js';
+import type { ProxyCounters } from '../session/proxy-counters.js';
+
+/**
+ * The public UDP socket. The per-packet path is plain code: read the destination socket id, find the session by
+ * number, hand the datagram over. No Nest dispatch, no Promise, no logging, no allocation beyond dgram's own.
+ */
+@Injectable()
+export class SrtListener {
+  private socket: Socket | undefined;
+  private readonly config: SrtConfig;
+  private readonly table: SessionTable;
+  private readonly counters: ProxyCounters;
+  private readonly logger = new Logger('SrtListener');
+  private bound = false;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly sessions: SessionManager,
+    private readonly handshakes: HandshakeEngine,
+  ) {
+    this.config = config.srt;
+    this.table = sessions.table;
+    this.counters = sessions.counters;
+  }
+
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  /** The bound address, once listening (the configured port may be 0 in tests). */
+  address(): { address: string; port: number } | undefined {
+    return this.bound ? this.socket!.address() : undefined;
+  }
+
+  start(): Promise<void> {
+    const { host, port } = this.config.listen;
+    // `::` accepts IPv4 too (dual stack) unless the host says otherwise.
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: false });
+    this.socket = socket;
+    socket.on('message', this.onMessage);
+    return new Promise((resolve, reject) => {
+      const onBindError = (error: Error): void => reject(error);
+      socket.once('error', onBindError);
+      socket.bind(port, host, () => {
+        socket.off('error', onBindError);
+        socket.on('error', (error) => this.onSocketError(error));
+        try {
+          if (this.config.receiveBufferBytes > 0) socket.setRecvBufferSize(this.config.receiveBufferBytes);
+          if (this.config.sendBufferBytes > 0) socket.setSendBufferSize(this.config.sendBufferBytes);
+        } catch (error) {
+          this.logger.warn(`could not set UDP buffer sizes: ${(error as Error).message}`);
+        }
+        this.bound = true;
+        this.sessions.attach(socket);
+        const bound = socket.address();
+        this.logger.log(`SRT listening on udp ${formatHostPort({ host: bound.address, port: bound.port })}`);
+        resolve();
+      });
+    });
+  }
+
+  /** Ends every session (SHUTDOWN to both sides), then closes the socket. */
+  stop(): Promise<void> {
+    const socket = this.socket;
+    if (socket === undefined) return Promise.resolve();
+    this.sessions.closeAll();
+    this.socket = undefined;
+    this.bound = false;
+    // Give the queued SHUTDOWNs one turn of the loop to leave.
+    return new Promise((resolve) => setImmediate(() => socket.close(() => resolve())));
+  }
+
+  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    if (msg.length < 16) {
+      this.counters.malformed++;
+      return;
+    }
+    const dst = msg.readUInt32BE(12);
+    if (dst === 0) {
+      this.handshakes.onHandshake(msg, rinfo.address, rinfo.port);
+      return;
+    }
+    const result = this.table.find(dst, rinfo.address, rinfo.port);
+    if (result === Lookup.Found) {
+      this.table.found!.fromCaller(msg);
+    } else if (result === Lookup.ForeignAddress) {
+      this.counters.foreignAddress++;
+    } else {
+      this.counters.unknownSession++;
+    }
+  };
+
+  private onSocketError(error: Error): void {
+    // Send errors on an unconnected UDP socket (e.g. a caller that vanished) must not stop the listener.
+    this.counters.sendErrors++;
+    this.logger.debug?.(`SRT socket error: ${error.message}`);
+  }
+}

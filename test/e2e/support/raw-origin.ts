@@ -1,0 +1,129 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import {
+  HandshakeType,
+  buildConclusionResponse,
+  buildInductionResponse,
+  decodeHandshake,
+  destinationOf,
+  isHandshake,
+  randomSocketId,
+  streamIdOf,
+} from './srt-packets.js';
+
+export interface OriginDatagram {
+  readonly packet: Buffer;
+  readonly from: string;
+  readonly at: number;
+}
+
+/**
+ * A scripted SRT listener on node:dgram: answers INDUCTION with its cookie, CONCLUSION (with the right cookie) with
+ * its own socket id, and records every datagram. Lets tests see exactly what the proxy forwards to an origin.
+ */
+export class RawOrigin {
+  readonly socketId = randomSocketId();
+  readonly cookie = randomSocketId();
+  readonly datagrams: OriginDatagram[] = [];
+  readonly streamIds: string[] = [];
+  badCookies = 0;
+  /** Address (ip:port) the proxy's session socket used for the accepted CONCLUSION. */
+  sessionPeer: { address: string; port: number } | undefined;
+  callerSocketId: number | undefined;
+  private readonly epoch = performance.now();
+  private closed = false;
+
+  private constructor(
+    readonly socket: dgram.Socket,
+    readonly host: string,
+  ) {
+    socket.on('message', (packet, from) => this.onMessage(packet, from));
+    socket.on('error', () => undefined);
+  }
+
+  static async create(host: string = '127.0.0.1'): Promise<RawOrigin> {
+    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, host, () => resolve());
+    });
+    return new RawOrigin(socket, host);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  private now(): number {
+    return Math.floor((performance.now() - this.epoch) * 1000) >>> 0;
+  }
+
+  private onMessage(packet: Buffer, from: dgram.RemoteInfo): void {
+    this.datagrams.push({ packet, from: `${from.address}:${from.port}`, at: performance.now() });
+    if (!isHandshake(packet) || destinationOf(packet) !== 0) return;
+    const hs = decodeHandshake(packet);
+    if (!hs) return;
+    if (hs.type === HandshakeType.INDUCTION) {
+      this.socket.send(buildInductionResponse(hs, this.cookie, from.address, this.now()), from.port, from.address);
+    } else if (hs.type === HandshakeType.CONCLUSION) {
+      if (hs.cookie !== this.cookie) {
+        this.badCookies += 1; // libsrt ignores such a conclusion silently; so do we
+        return;
+      }
+      const sid = streamIdOf(hs);
+      if (sid !== undefined) this.streamIds.push(sid);
+      this.sessionPeer = { address: from.address, port: from.port };
+      this.callerSocketId = hs.socketId;
+      this.socket.send(buildConclusionResponse(hs, this.socketId, from.address, this.now()), from.port, from.address);
+    }
+  }
+
+  /** Datagrams addressed to our listener socket id (everything after the handshake). */
+  sessionPackets(): OriginDatagram[] {
+    return this.datagrams.filter((d) => d.packet.length >= 16 && destinationOf(d.packet) === this.socketId);
+  }
+
+  /** Sends a packet to the proxy's session socket, as the origin would (dst = caller's socket id). */
+  sendToSession(packet: Buffer): void {
+    if (!this.sessionPeer) throw new Error('RawOrigin: no session yet');
+    this.socket.send(packet, this.sessionPeer.port, this.sessionPeer.address);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+}
+
+/** An origin that is up (port bound, so no ICMP unreachable) but never answers. Counts what it gets. */
+export class SilentOrigin {
+  received = 0;
+  private closed = false;
+
+  private constructor(readonly socket: dgram.Socket) {
+    socket.on('message', () => {
+      this.received += 1;
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async create(host: string = '127.0.0.1'): Promise<SilentOrigin> {
+    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, host, () => resolve());
+    });
+    return new SilentOrigin(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+}

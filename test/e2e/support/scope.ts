@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { ManagedProcess } from './process.js';
+import { ProxyProcess, type ProxyOptions } from './proxy.js';
+import { RawCaller } from './raw-caller.js';
+import { RawOrigin, SilentOrigin } from './raw-origin.js';
+import { ReceiverOrigin, ServingOrigin, startPlayer, startPublisher, type PlayOptions, type PublishOptions, type ReceiverOriginOptions, type ServingOriginOptions, type PeerRun } from './peers.js';
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * Owns everything one e2e test starts: processes, sockets, a temp dir. On failure it prints every process's
+ * command line, exit status, stdout and stderr (the proxy's first); it always stops and closes everything.
+ */
+export class Scope {
+  readonly dir = mkdtempSync(join(tmpdir(), 'srt-proxy-e2e-'));
+  private readonly processes: ManagedProcess[] = [];
+  private readonly proxies: ProxyProcess[] = [];
+  private readonly closables: Closable[] = [];
+  private readonly notes: string[] = [];
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  track(proc: ManagedProcess): ManagedProcess {
+    this.processes.push(proc);
+    return proc;
+  }
+
+  async proxy(options: ProxyOptions): Promise<ProxyProcess> {
+    const proxy = await ProxyProcess.start(options);
+    this.proxies.push(proxy);
+    return proxy;
+  }
+
+  async receiverOrigin(options: Omit<ReceiverOriginOptions, 'dir'>): Promise<ReceiverOrigin> {
+    const origin = await ReceiverOrigin.start({ ...options, dir: this.dir });
+    this.processes.push(origin.process);
+    return origin;
+  }
+
+  async servingOrigin(options: Omit<ServingOriginOptions, 'dir'>): Promise<ServingOrigin> {
+    const origin = await ServingOrigin.start({ ...options, dir: this.dir });
+    this.processes.push(origin.process);
+    return origin;
+  }
+
+  async rawCaller(host = '127.0.0.1'): Promise<RawCaller> {
+    const caller = await RawCaller.create(host);
+    this.closables.push(caller);
+    return caller;
+  }
+
+  async rawOrigin(host = '127.0.0.1'): Promise<RawOrigin> {
+    const origin = await RawOrigin.create(host);
+    this.closables.push(origin);
+    return origin;
+  }
+
+  async silentOrigin(host = '127.0.0.1'): Promise<SilentOrigin> {
+    const origin = await SilentOrigin.create(host);
+    this.closables.push(origin);
+    return origin;
+  }
+
+  startPublisher(options: PublishOptions): ManagedProcess {
+    return this.track(startPublisher(options));
+  }
+
+  async publish(options: PublishOptions): Promise<PeerRun> {
+    const proc = this.startPublisher(options);
+    const exit = await proc.waitExit(options.seconds * 1000 + 15_000);
+    return { ...exit, durationMs: proc.durationMs, stderr: proc.stderr, process: proc };
+  }
+
+  async play(options: Omit<PlayOptions, 'outFile'> & { file: string }): Promise<PeerRun & { outFile: string }> {
+    const outFile = join(this.dir, options.file);
+    const proc = this.track(startPlayer({ ...options, outFile }));
+    const exit = await proc.waitExit(options.seconds * 1000 + 20_000);
+    return { ...exit, durationMs: proc.durationMs, stderr: proc.stderr, process: proc, outFile };
+  }
+
+  describe(): string {
+    const parts = [
+      ...this.proxies.map((p) => p.describe()),
+      ...this.processes.map((p) => p.describe()),
+      ...(this.notes.length > 0 ? [`----- notes\n${this.notes.join('\n')}`] : []),
+      `----- temp dir ${this.dir}`,
+    ];
+    return parts.join('\n');
+  }
+
+  async dispose(keepDir: boolean): Promise<void> {
+    const errors: unknown[] = [];
+    for (const c of [...this.closables].reverse()) {
+      try {
+        await c.close();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    await Promise.all(
+      [...this.processes].reverse().map(async (p) => {
+        try {
+          await p.stop('SIGTERM', 2000);
+        } catch (e) {
+          errors.push(e);
+        }
+      }),
+    );
+    for (const proxy of this.proxies) {
+      try {
+        await proxy.stop();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
+    if (errors.length > 0) console.error('e2e cleanup errors:', errors);
+  }
+}
+
+/**
+ * `test(name, …)` with a {@link Scope}: diagnostics are printed on failure and everything is cleaned up in `finally`.
+ * The temp dir is kept (and its path printed) when the test fails.
+ */
+export function e2eTest(name: string, body: (scope: Scope, t: TestContext) => Promise<void>, options: { timeout?: number } = {}): void {
+  test(name, { timeout: options.timeout ?? 60_000 }, async (t) => {
+    const scope = new Scope();
+    let failed = true;
+    try {
+      await body(scope, t);
+      failed = false;
+    } catch (error) {
+      console.error(`\n===== e2e failure in "${name}": diagnostics\n${scope.describe()}\n===== end of diagnostics\n`);
+      throw error;
+    } finally {
+      await scope.dispose(failed);
+    }
+  });
+}
