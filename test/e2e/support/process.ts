@@ -4,6 +4,18 @@ import { closeSync, openSync } from 'node:fs';
 /** Keeps at most this many characters of a child's stdout/stderr in memory (the tail). */
 const MAX_CAPTURE = 64 * 1024;
 
+/** Children still running: killed when the test process exits, even after a test timeout skipped its cleanup. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+});
+
 export interface ExitInfo {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -45,9 +57,11 @@ export class ManagedProcess {
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.errText = (this.errText + chunk).slice(-MAX_CAPTURE);
     });
+    live.add(this.child);
     this.exited = new Promise<ExitInfo>((resolve) => {
       const finish = (info: ExitInfo): void => {
         if (this.exitInfo) return;
+        live.delete(this.child);
         this.exitInfo = info;
         this.exitedAt = performance.now();
         if (this.outFd !== undefined) closeSync(this.outFd);
