@@ -5,6 +5,8 @@ import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { formatHostPort } from './config/listen-address.js';
 import { nestLogLevels } from './logging/log-levels.js';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
+import { SessionManager } from './srt/session/session-manager.js';
 import { SrtTransportStrategy } from './srt/transport/srt-transport.strategy.js';
 
 async function bootstrap(): Promise<void> {
@@ -21,10 +23,10 @@ async function bootstrap(): Promise<void> {
 
   const logger = new ConsoleLogger('srt-proxy', { json: true, logLevels: nestLogLevels(config.logLevel) });
   const app = await NestFactory.create(AppModule.forRoot(config), { logger, abortOnError: false });
-  app.enableShutdownHooks();
   app.connectMicroservice({ strategy: app.get(SrtTransportStrategy) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.http.listen.port, config.http.listen.host);
+  installGracefulShutdown(app, app.get(SessionManager), config.drainTimeoutMs);
   new Logger('Bootstrap').log(`HTTP listening on ${formatHostPort(config.http.listen)}`);
 }
 

@@ -39,5 +39,7 @@ export interface AppConfig {
   readonly http: HttpConfig;
   readonly origins: readonly HostPort[];
   readonly balancer: BalancerConfig;
+  /** On SIGTERM, how long live sessions may go on before they are closed. */
+  readonly drainTimeoutMs: number;
   readonly logLevel: LogLevel;
 }

@@ -58,6 +58,7 @@ export const envSchema = z.object({
   SRT_RECV_BUFFER_BYTES: integer(0, 1 << 30).prefault('0'),
   SRT_SEND_BUFFER_BYTES: integer(0, 1 << 30).prefault('0'),
   COOKIE_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  DRAIN_TIMEOUT_MS: integer(0, 3_600_000).prefault('25000'),
   LOG_LEVEL: oneOf(LOG_LEVELS).prefault('info'),
 });
 
@@ -80,6 +81,7 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
     origins: env.ORIGINS,
     // `static` is the reference's word for the in-memory provider.
     balancer: { provider: 'memory', strategy: env.BALANCER_STRATEGY, stickyGraceMs: env.BALANCER_STICKY_GRACE_MS },
+    drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeStreamIdWords, encodeStreamIdWords } from '../../../../src/srt/protocol/stream-id-words.js';
+import { ProtocolError } from '../../../../src/srt/protocol/protocol-error.js';
+
+function encoded(text: string): Buffer {
+  const result = encodeStreamIdWords(text);
+  if (!result.ok) assert.fail(result.error.message);
+  return result.value;
+}
+
+function decodeError(body: Uint8Array): ProtocolError {
+  const result = decodeStreamIdWords(body);
+  assert.equal(result.ok, false);
+  if (result.ok) throw new Error('unreachable');
+  assert.ok(result.error instanceof ProtocolError);
+  return result.error;
+}
+
+describe('stream id word encoding', () => {
+  it('reverses every 4-byte word, as captured from ffmpeg (t1)', () => {
+    const wire = Buffer.from('3a3a2123696c3d72782f6576703d6d2c696c627500006873', 'hex');
+    assert.deepEqual(decodeStreamIdWords(wire), { ok: true, value: '#!::r=live/x,m=publish' });
+    assert.ok(encoded('#!::r=live/x,m=publish').equals(wire));
+  });
+
+  it('handbook example: "STREAM" travels as "ERTS\\0\\0MA"', () => {
+    assert.ok(encoded('STREAM').equals(Buffer.from('ERTS\0\0MA', 'latin1')));
+  });
+
+  it('keeps multibyte UTF-8 and a leading BOM intact', () => {
+    for (const text of ['流媒体/直播', '😀', 'é', '\uFEFFlive/x', 'a'.repeat(511) + 'é'.slice(0, 1)]) {
+      const body = encoded(text);
+      assert.equal(body.length % 4, 0);
+      assert.deepEqual(decodeStreamIdWords(body), { ok: true, value: text });
+    }
+  });
+
+  it('accepts exactly 512 bytes and refuses 513', () => {
+    assert.equal(encoded('x'.repeat(512)).length, 512);
+    const tooLong = encodeStreamIdWords('x'.repeat(513));
+    assert.ok(!tooLong.ok && tooLong.error.code === 'BAD_STREAM_ID');
+    assert.equal(encodeStreamIdWords('é'.repeat(257)).ok, false, '514 bytes');
+    assert.equal(decodeError(Buffer.alloc(516, 0x41)).code, 'BAD_STREAM_ID');
+  });
+
+  it('refuses text that would not come back unchanged', () => {
+    for (const text of ['', 'a\0b', 'live\0', '\uD800x', 'x\uDC00']) {
+      const result = encodeStreamIdWords(text);
+      assert.ok(!result.ok && result.error.code === 'BAD_STREAM_ID', JSON.stringify(text));
+    }
+  });
+
+  it('refuses malformed bodies with BAD_STREAM_ID', () => {
+    assert.equal(decodeError(new Uint8Array(0)).code, 'BAD_STREAM_ID');
+    assert.equal(decodeError(new Uint8Array(3)).code, 'BAD_STREAM_ID');
+    // Invalid UTF-8 (a lone continuation byte), word-reversed.
+    assert.equal(decodeError(Buffer.from([0x61, 0x61, 0x61, 0x80])).code, 'BAD_STREAM_ID');
+    // libsrt would stop at the embedded NUL and see only "ab": refused so proxy and origin agree.
+    assert.equal(decodeError(Buffer.from([0x00, 0x63, 0x62, 0x61, 0x00, 0x00, 0x00, 0x64])).code, 'BAD_STREAM_ID');
+  });
+
+  it('strips trailing NUL padding; an all-NUL block is the empty string', () => {
+    assert.deepEqual(decodeStreamIdWords(Buffer.from([0, 0, 0, 0x61, 0, 0, 0, 0])), { ok: true, value: 'a' });
+    assert.deepEqual(decodeStreamIdWords(Buffer.alloc(8)), { ok: true, value: '' });
+  });
+});
