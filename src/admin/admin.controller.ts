@@ -28,6 +28,7 @@ export class AdminController {
       bytesFromCaller: s.bytesFromCaller,
       packetsFromOrigin: s.packetsFromOrigin,
       bytesFromOrigin: s.bytesFromOrigin,
+      drops: s.drops,
     }));
     return { sessions };
   }

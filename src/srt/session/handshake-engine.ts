@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { buildInductionResponse, buildRejection } from '../protocol/handshake-builders.js';
@@ -27,6 +27,7 @@ import { SessionManager } from './session-manager.js';
 @Injectable()
 export class HandshakeEngine {
   private readonly cookie: SynCookie;
+  private readonly logger = new Logger('Handshake');
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -80,6 +81,12 @@ export class HandshakeEngine {
     const text = streamIdOf(decoded.value);
     const streamId = text === undefined ? undefined : parseStreamId(text);
     if (streamId === undefined || !streamId.ok) {
+      // The code only: a stream id can carry secrets (e.g. `secret=` params), so its text is never logged.
+      this.logger.debug?.({
+        msg: 'bad stream id',
+        caller: `${address}:${port}`,
+        error: streamId === undefined ? 'MISSING' : streamId.error.code,
+      });
       this.reject(msg, ProxyRejection.BAD_REQUEST, address, port);
       return;
     }

@@ -120,7 +120,16 @@ export class SessionManager implements SessionHost {
     this.counters.sessionsClosed++;
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin);
     if (!wasConnected) {
-      this.logger.debug?.({ msg: 'handshake ended', session: session.id, stream: session.streamId.key, reason: session.closeReason });
+      this.logger.log({
+        msg: 'session rejected',
+        session: session.id,
+        stream: session.streamId.key,
+        mode: session.streamId.mode,
+        caller: `${session.callerAddress}:${session.callerPort}`,
+        origin: session.origin?.id,
+        reason: session.closeReason,
+        code: session.rejectCode,
+      });
       return;
     }
     this.logger.log({
@@ -133,6 +142,9 @@ export class SessionManager implements SessionHost {
       durationMs: Date.now() - session.connectedAt,
       bytesFromCaller: session.bytesFromCaller,
       bytesFromOrigin: session.bytesFromOrigin,
+      packetsFromCaller: session.packetsFromCaller,
+      packetsFromOrigin: session.packetsFromOrigin,
+      drops: session.drops,
     });
   }
 

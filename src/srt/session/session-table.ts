@@ -17,7 +17,10 @@ export class SessionTable {
   private readonly byHandshake = new Map<string, Session>();
   private readonly byOriginSocketId = new Map<number, Session>();
   private connected = 0;
-  /** Set by find(): the session found, valid only until the next call. */
+  /**
+   * Set by find(): the session found, or for a foreign address the first session holding that socket id (so the
+   * drop can be charged to it). Valid only until the next call.
+   */
   found: Session | undefined;
 
   get size(): number {
@@ -50,6 +53,7 @@ export class SessionTable {
   find(originSocketId: number, address: string, port: number): Lookup {
     let s = this.byOriginSocketId.get(originSocketId);
     if (s === undefined) return Lookup.UnknownSocketId;
+    const head = s;
     while (s !== undefined) {
       if (s.callerPort === port && s.callerAddress === address) {
         this.found = s;
@@ -57,6 +61,7 @@ export class SessionTable {
       }
       s = s.nextWithSameOriginSocketId;
     }
+    this.found = head;
     return Lookup.ForeignAddress;
   }
 

@@ -34,10 +34,14 @@ export class Session {
   bytesFromCaller = 0;
   packetsFromOrigin = 0;
   bytesFromOrigin = 0;
+  /** Datagrams not relayed: from a foreign address with this session's socket id, or stray origin packets. */
+  drops = 0;
   lastFromCaller: number;
   lastFromOrigin: number;
   connectedAt = 0;
   closeReason: CloseReason | undefined;
+  /** The rejection the caller got, when it got one. */
+  rejectCode: number | undefined;
 
   /** Chains sessions whose origins picked the same socket id (see SessionTable). */
   nextWithSameOriginSocketId: Session | undefined;
@@ -109,6 +113,7 @@ export class Session {
   reject(wireCode: number, reason: CloseReason): void {
     if (this.state === 'closed') return;
     this.host.counters.countRejection(wireCode);
+    this.rejectCode = wireCode;
     this.sendToCaller(buildRejection(this.callerConclusion, wireCode));
     this.close(reason, false);
   }
@@ -154,12 +159,14 @@ export class Session {
   private onOriginHandshake(msg: Buffer): void {
     if (msg.length < HANDSHAKE_PACKET_SIZE || msg[0] !== 0x80 || msg[1] !== 0x00) {
       this.host.counters.originStray++;
+      this.drops++;
       return;
     }
     const type = handshakeTypeOf(msg);
     if (isRejectionType(type)) {
       // The origin's own verdict (e.g. 1010 bad passphrase) reaches the caller unchanged.
       this.host.counters.countRejection(type);
+      this.rejectCode = type;
       this.sendToCaller(msg);
       this.close('origin-rejected', false);
       return;
@@ -186,6 +193,7 @@ export class Session {
       return;
     }
     this.host.counters.originStray++;
+    this.drops++;
   }
 
   private onOriginError(error: NodeJS.ErrnoException): void {

@@ -94,6 +94,7 @@ export class SrtListener {
       this.table.found!.fromCaller(msg);
     } else if (result === Lookup.ForeignAddress) {
       this.counters.foreignAddress++;
+      this.table.found!.drops++;
     } else {
       this.counters.unknownSession++;
     }

@@ -81,7 +81,7 @@ describe('golden vectors: every captured packet', () => {
 });
 
 describe('golden vectors: capture t1 (ffmpeg -> srt-live-transmit)', () => {
-  const [induction, inductionResponse, conclusion, conclusionResponse] = capture('t1').map((p) => decoded(p.bytes));
+  const [induction, inductionResponse, conclusion, conclusionResponse] = capture('t1').slice(0, 4).map((p) => decoded(p.bytes));
 
   it('caller induction: v4, UDT_DGRAM, caller socket, no cookie', () => {
     assert.equal(induction.version, 4);

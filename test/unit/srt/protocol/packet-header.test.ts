@@ -37,7 +37,7 @@ describe('packet header', () => {
         retransmitted: false, messageNumber: 1, timestamp: 31000, destinationSocketId: 0x09c40630,
       },
     });
-    const rexmit = Buffer.from('7fffffff' + '94ffffff' + '00000000' + '00000001', 'hex');
+    const rexmit = Buffer.from('7fffffff' + '97ffffff' + '00000000' + '00000001', 'hex');
     const header = readPacketHeader(rexmit);
     assert.ok(header.ok && !header.value.control);
     assert.equal(header.value.sequenceNumber, 0x7fffffff);

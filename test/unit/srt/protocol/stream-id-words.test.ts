@@ -29,7 +29,7 @@ describe('stream id word encoding', () => {
   });
 
   it('keeps multibyte UTF-8 and a leading BOM intact', () => {
-    for (const text of ['流媒体/直播', '😀', 'é', '\uFEFFlive/x', 'a'.repeat(511) + 'é'.slice(0, 1)]) {
+    for (const text of ['流媒体/直播', '😀', 'é', '\uFEFFlive/x', 'a'.repeat(510) + 'é']) {
       const body = encoded(text);
       assert.equal(body.length % 4, 0);
       assert.deepEqual(decodeStreamIdWords(body), { ok: true, value: text });
