@@ -10,6 +10,14 @@ export const PEER_ADDRESS_SIZE = 16;
  * encodePeerAddress gives back the same 16 bytes.
  */
 export function decodePeerAddress(p: Uint8Array, offset: number): string {
+  let upperZero = true;
+  for (let i = offset + 4; i < offset + PEER_ADDRESS_SIZE; i++) {
+    if (p[i] !== 0) {
+      upperZero = false;
+      break;
+    }
+  }
+  if (upperZero) return `${p[offset + 3]}.${p[offset + 2]}.${p[offset + 1]}.${p[offset]}`;
   const a = new Uint8Array(PEER_ADDRESS_SIZE);
   for (let i = 0; i < PEER_ADDRESS_SIZE; i += 4) {
     a[i] = p[offset + i + 3];
@@ -17,14 +25,6 @@ export function decodePeerAddress(p: Uint8Array, offset: number): string {
     a[i + 2] = p[offset + i + 1];
     a[i + 3] = p[offset + i];
   }
-  let upperZero = true;
-  for (let i = 4; i < PEER_ADDRESS_SIZE; i++) {
-    if (a[i] !== 0) {
-      upperZero = false;
-      break;
-    }
-  }
-  if (upperZero) return `${a[0]}.${a[1]}.${a[2]}.${a[3]}`;
   return formatIpv6(a);
 }
 

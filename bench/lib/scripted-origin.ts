@@ -1,0 +1,81 @@
+import dgram from 'node:dgram';
+import {
+  HandshakeType,
+  handshakeCookieOf,
+  handshakeTypeOf,
+  isHandshake,
+  originConclusionResponse,
+  originInductionResponse,
+  randomSocketId,
+} from './srt-packets.js';
+
+/**
+ * A scripted SRT listener on node:dgram, standing in for an SRS origin: answers INDUCTION (v5, 0x4A17, its cookie)
+ * and CONCLUSION with the right cookie (type CONCLUSION, its own socket id), then only counts data datagrams
+ * addressed to it. The receive path is a bit test and two increments, so it stays cheap at high rates.
+ */
+export class ScriptedOrigin {
+  readonly socketId = randomSocketId();
+  readonly cookie = randomSocketId();
+  dataPackets = 0;
+  otherPackets = 0;
+  inductions = 0;
+  conclusions = 0;
+  badCookies = 0;
+  /** performance.now() of the last data packet. */
+  lastDataAt = 0;
+
+  private constructor(
+    readonly socket: dgram.Socket,
+    private readonly epoch: number,
+  ) {
+    socket.on('message', (msg, rinfo) => {
+      if ((msg[0]! & 0x80) === 0) {
+        this.dataPackets++;
+        return;
+      }
+      this.onControl(msg, rinfo);
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async create(host = '127.0.0.1', receiveBufferBytes = 0): Promise<ScriptedOrigin> {
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, host, () => resolve());
+    });
+    if (receiveBufferBytes > 0) socket.setRecvBufferSize(receiveBufferBytes);
+    return new ScriptedOrigin(socket, performance.now());
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  private onControl(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (!isHandshake(msg) || msg.readUInt32BE(12) !== 0) {
+      this.otherPackets++;
+      return;
+    }
+    const type = handshakeTypeOf(msg);
+    const now = Math.floor((performance.now() - this.epoch) * 1000);
+    if (type === HandshakeType.INDUCTION) {
+      this.inductions++;
+      this.socket.send(originInductionResponse(msg, this.cookie), rinfo.port, rinfo.address);
+    } else if (type === HandshakeType.CONCLUSION) {
+      if (handshakeCookieOf(msg) !== this.cookie) {
+        this.badCookies++; // libsrt ignores it silently; so do we
+        return;
+      }
+      this.conclusions++;
+      this.socket.send(originConclusionResponse(msg, this.socketId, now), rinfo.port, rinfo.address);
+    } else {
+      this.otherPackets++;
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
