@@ -153,7 +153,8 @@ export class Session {
       }
       return;
     }
-    this.onOriginHandshake(msg);
+    // Between close() and the socket's actual close a late datagram may still arrive: nothing to do with it.
+    if (this.state !== 'closed') this.onOriginHandshake(msg);
   }
 
   private onOriginHandshake(msg: Buffer): void {
