@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { before } from 'node:test';
 import { freeUdpPort } from './support/net.js';
 import { probeVideo } from './support/peers.js';
-import { requirePeers, sleep } from './support/process.js';
+import { requirePeers, sleep, waitFor } from './support/process.js';
 import { e2eTest } from './support/scope.js';
 import { ControlType, KMREQ_AES128_T3, buildConclusion, buildInduction, controlTypeOf, decodeHandshake, destinationOf, isControl, streamIdOf } from './support/srt-packets.js';
 
@@ -67,7 +67,8 @@ e2eTest('direct: raw caller handshake, data and SHUTDOWN with srt-live-transmit 
   const ack = await caller.waitForPacket((p) => isControl(p) && destinationOf(p) === caller.socketId && controlTypeOf(p) !== ControlType.HANDSHAKE, 2000);
   assert.ok(ack, 'srt-live-transmit answered our data with control packets (ACK/keepalive)');
   caller.sendShutdown();
-  await sleep(300);
+  await caller.flush();
+  await waitFor('srt-live-transmit to log the SHUTDOWN', () => (origin.process.stderr.includes('SRT source disconnected') ? true : undefined), 2000);
   assert.ok(origin.process.stderr.includes('Accepted'), origin.process.stderr);
 });
 

@@ -3,6 +3,8 @@ export type CloseReason =
   | 'caller-shutdown'
   | 'origin-shutdown'
   | 'caller-idle'
+  /** Both directions silent: both sides are told, in case either is merely behind a broken path. */
+  | 'idle'
   | 'origin-idle'
   | 'origin-rejected'
   | 'origin-unreachable'

@@ -172,8 +172,11 @@ export class SessionManager implements SessionHost {
     const idle = this.config.sessionIdleTimeoutMs;
     for (const session of this.table.values()) {
       if (session.state !== 'connected') continue;
-      if (now - session.lastFromCaller > idle) session.close('caller-idle', true);
-      else if (now - session.lastFromOrigin > idle) session.close('origin-idle', true);
+      const callerIdle = now - session.lastFromCaller > idle;
+      const originIdle = now - session.lastFromOrigin > idle;
+      if (callerIdle && originIdle) session.close('idle', true);
+      else if (callerIdle) session.close('caller-idle', true);
+      else if (originIdle) session.close('origin-idle', true);
     }
   }
 }

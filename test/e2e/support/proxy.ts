@@ -74,6 +74,8 @@ export class ProxyProcess {
       ORIGINS: options.origins.join(','),
       BALANCER_STRATEGY: options.strategy ?? 'round-robin',
       LOG_LEVEL: 'warn',
+      // SIGTERM drains live sessions for DRAIN_TIMEOUT_MS (default 25 s): keep test teardown short.
+      DRAIN_TIMEOUT_MS: '1000',
       ...(options.idleTimeoutMs !== undefined ? { SESSION_IDLE_TIMEOUT_MS: String(options.idleTimeoutMs) } : {}),
       ...(options.maxSessions !== undefined ? { MAX_SESSIONS: String(options.maxSessions) } : {}),
       ...(options.cookieSecret !== undefined ? { COOKIE_SECRET: options.cookieSecret } : {}),

@@ -44,6 +44,8 @@ export interface ConnectOptions {
   /** Retransmission interval for INDUCTION/CONCLUSION, like libsrt (250 ms). */
   readonly retransmitMs?: number;
   readonly rawExtensions?: readonly Buffer[];
+  /** Send this cookie in the CONCLUSION instead of the one the listener gave (a forged/stale cookie). */
+  readonly cookieOverride?: number;
   /** Called right after the first CONCLUSION is sent (the proxy picks the origin on it). */
   readonly onConclusionSent?: () => void;
 }
@@ -68,6 +70,7 @@ export class RawCaller {
   private sequence: number;
   private msgno = 1;
   private listeners = new Set<() => void>();
+  private readonly pending = new Set<Promise<void>>();
   private closed = false;
 
   private constructor(readonly socket: dgram.Socket) {
@@ -99,9 +102,20 @@ export class RawCaller {
     return Math.floor((performance.now() - this.epoch) * 1000) >>> 0;
   }
 
+  /**
+   * dgram sends are asynchronous (address lookup first): a socket closed right after send() silently drops the
+   * datagram. Every send is tracked so that {@link flush} / {@link close} let it leave first.
+   */
   send(packet: Buffer): void {
     if (!this.target) throw new Error('RawCaller: connect() first');
-    this.socket.send(packet, this.target.port, this.target.host);
+    const sent = new Promise<void>((resolve) => this.socket.send(packet, this.target!.port, this.target!.host, () => resolve()));
+    this.pending.add(sent);
+    void sent.then(() => this.pending.delete(sent));
+  }
+
+  /** Resolves once every datagram handed to send() has left the socket. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   /** Resolves with the first received packet (after index `from`) matching `predicate`, or undefined on timeout. */
@@ -180,7 +194,7 @@ export class RawCaller {
     const conclusion = buildConclusion({
       socketId: this.socketId,
       isn: this.isn,
-      cookie: inductionResponse.cookie,
+      cookie: options.cookieOverride ?? inductionResponse.cookie,
       peerAddress: options.host,
       timestamp: this.now(),
       streamId: options.streamId,
@@ -245,6 +259,7 @@ export class RawCaller {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.flush();
     this.listeners.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }

@@ -22,36 +22,49 @@ export interface OriginDatagram {
  * its own socket id, and records every datagram. Lets tests see exactly what the proxy forwards to an origin.
  */
 export class RawOrigin {
-  readonly socketId = randomSocketId();
+  readonly socketId: number;
   readonly cookie = randomSocketId();
   readonly datagrams: OriginDatagram[] = [];
   readonly streamIds: string[] = [];
   badCookies = 0;
+  /** Delay before every handshake answer (a slow origin); 0 answers at once. */
+  responseDelayMs = 0;
   /** Address (ip:port) the proxy's session socket used for the accepted CONCLUSION. */
   sessionPeer: { address: string; port: number } | undefined;
   callerSocketId: number | undefined;
   private readonly epoch = performance.now();
   private closed = false;
+  private readonly pending = new Set<Promise<void>>();
 
   private constructor(
     readonly socket: dgram.Socket,
     readonly host: string,
+    socketId: number,
   ) {
+    this.socketId = socketId;
     socket.on('message', (packet, from) => this.onMessage(packet, from));
     socket.on('error', () => undefined);
   }
 
-  static async create(host: string = '127.0.0.1'): Promise<RawOrigin> {
+  /** `socketId` fixes the listener socket id (e.g. two origins that picked the same one). */
+  static async create(host: string = '127.0.0.1', socketId: number = randomSocketId()): Promise<RawOrigin> {
     const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, host, () => resolve());
     });
-    return new RawOrigin(socket, host);
+    return new RawOrigin(socket, host, socketId);
   }
 
   get port(): number {
     return this.socket.address().port;
+  }
+
+  /** Tracked send: close() waits for it (a dgram closed right after send() drops the datagram). */
+  private sendTo(packet: Buffer, port: number, address: string): void {
+    const sent = new Promise<void>((resolve) => this.socket.send(packet, port, address, () => resolve()));
+    this.pending.add(sent);
+    void sent.then(() => this.pending.delete(sent));
   }
 
   private now(): number {
@@ -63,8 +76,15 @@ export class RawOrigin {
     if (!isHandshake(packet) || destinationOf(packet) !== 0) return;
     const hs = decodeHandshake(packet);
     if (!hs) return;
+    const reply = (packet: Buffer): void => {
+      const send = (): void => {
+        if (!this.closed) this.sendTo(packet, from.port, from.address);
+      };
+      if (this.responseDelayMs > 0) setTimeout(send, this.responseDelayMs);
+      else send();
+    };
     if (hs.type === HandshakeType.INDUCTION) {
-      this.socket.send(buildInductionResponse(hs, this.cookie, from.address, this.now()), from.port, from.address);
+      reply(buildInductionResponse(hs, this.cookie, from.address, this.now()));
     } else if (hs.type === HandshakeType.CONCLUSION) {
       if (hs.cookie !== this.cookie) {
         this.badCookies += 1; // libsrt ignores such a conclusion silently; so do we
@@ -74,11 +94,16 @@ export class RawOrigin {
       if (sid !== undefined) this.streamIds.push(sid);
       this.sessionPeer = { address: from.address, port: from.port };
       this.callerSocketId = hs.socketId;
-      this.socket.send(buildConclusionResponse(hs, this.socketId, from.address, this.now()), from.port, from.address);
+      reply(buildConclusionResponse(hs, this.socketId, from.address, this.now()));
     }
   }
 
   /** Datagrams addressed to our listener socket id (everything after the handshake). */
+  /** Distinct source addresses that sent handshakes (one per proxy session socket). */
+  handshakeSources(): string[] {
+    return [...new Set(this.datagrams.filter((d) => isHandshake(d.packet)).map((d) => d.from))];
+  }
+
   sessionPackets(): OriginDatagram[] {
     return this.datagrams.filter((d) => d.packet.length >= 16 && destinationOf(d.packet) === this.socketId);
   }
@@ -86,12 +111,13 @@ export class RawOrigin {
   /** Sends a packet to the proxy's session socket, as the origin would (dst = caller's socket id). */
   sendToSession(packet: Buffer): void {
     if (!this.sessionPeer) throw new Error('RawOrigin: no session yet');
-    this.socket.send(packet, this.sessionPeer.port, this.sessionPeer.address);
+    this.sendTo(packet, this.sessionPeer.port, this.sessionPeer.address);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 }

@@ -56,8 +56,8 @@ export class Scope {
     return caller;
   }
 
-  async rawOrigin(host = '127.0.0.1'): Promise<RawOrigin> {
-    const origin = await RawOrigin.create(host);
+  async rawOrigin(host = '127.0.0.1', socketId?: number): Promise<RawOrigin> {
+    const origin = await RawOrigin.create(host, socketId);
     this.closables.push(origin);
     return origin;
   }
@@ -85,9 +85,25 @@ export class Scope {
     return { ...exit, durationMs: proc.durationMs, stderr: proc.stderr, process: proc, outFile };
   }
 
-  describe(): string {
+  /** Everything known about the test's processes, plus the live proxies' /api/v1/stats and /api/v1/sessions. */
+  async describe(): Promise<string> {
+    const proxyViews = await Promise.all(
+      this.proxies.map(async (p) => {
+        if (!p.process.running) return p.describe();
+        const view = async (path: string): Promise<string> => {
+          try {
+            return JSON.stringify(await p.getJson(path));
+          } catch (error) {
+            return `(${(error as Error).message})`;
+          }
+        };
+        return `${p.describe()}
+--- GET /api/v1/stats: ${await view('/api/v1/stats')}
+--- GET /api/v1/sessions: ${await view('/api/v1/sessions')}`;
+      }),
+    );
     const parts = [
-      ...this.proxies.map((p) => p.describe()),
+      ...proxyViews,
       ...this.processes.map((p) => p.describe()),
       ...(this.notes.length > 0 ? [`----- notes\n${this.notes.join('\n')}`] : []),
       `----- temp dir ${this.dir}`,
@@ -137,7 +153,7 @@ export function e2eTest(name: string, body: (scope: Scope, t: TestContext) => Pr
       await body(scope, t);
       failed = false;
     } catch (error) {
-      console.error(`\n===== e2e failure in "${name}": diagnostics\n${scope.describe()}\n===== end of diagnostics\n`);
+      console.error(`\n===== e2e failure in "${name}": diagnostics\n${await scope.describe()}\n===== end of diagnostics\n`);
       throw error;
     } finally {
       await scope.dispose(failed);
