@@ -12,6 +12,7 @@ import { ProxyCounters } from './proxy-counters.js';
 import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
+import { applySocketBuffers } from '../transport/socket-buffers.js';
 
 const SWEEP_INTERVAL_MS = 500;
 
@@ -93,26 +94,14 @@ export class SessionManager implements SessionHost {
   }
 
   tuneSocket(socket: Socket): void {
-    try {
-      if (this.config.receiveBufferBytes > 0) socket.setRecvBufferSize(this.config.receiveBufferBytes);
-      if (this.config.sendBufferBytes > 0) socket.setSendBufferSize(this.config.sendBufferBytes);
-    } catch (error) {
-      this.logger.warn(`could not set UDP buffer sizes: ${(error as Error).message}`);
-    }
+    const problem = applySocketBuffers(socket, this.config);
+    if (problem !== undefined) this.logger.warn(problem);
   }
 
   onConnected(session: Session): void {
     this.table.index(session);
     this.counters.accepted++;
-    this.logger.log({
-      msg: 'session started',
-      session: session.id,
-      stream: session.streamId.key,
-      mode: session.streamId.mode,
-      caller: `${session.callerAddress}:${session.callerPort}`,
-      origin: session.origin?.id,
-      handshakeMs: session.connectedAt - session.startedAt,
-    });
+    this.logger.log({ msg: 'session started', ...identify(session), handshakeMs: session.connectedAt - session.startedAt });
   }
 
   onClosed(session: Session, wasConnected: boolean): void {
@@ -120,24 +109,12 @@ export class SessionManager implements SessionHost {
     this.counters.sessionsClosed++;
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin);
     if (!wasConnected) {
-      this.logger.log({
-        msg: 'session rejected',
-        session: session.id,
-        stream: session.streamId.key,
-        mode: session.streamId.mode,
-        caller: `${session.callerAddress}:${session.callerPort}`,
-        origin: session.origin?.id,
-        reason: session.closeReason,
-        code: session.rejectCode,
-      });
+      this.logger.log({ msg: 'handshake failed', ...identify(session), reason: session.closeReason, code: session.rejectCode });
       return;
     }
     this.logger.log({
       msg: 'session ended',
-      session: session.id,
-      stream: session.streamId.key,
-      mode: session.streamId.mode,
-      origin: session.origin?.id,
+      ...identify(session),
       reason: session.closeReason,
       durationMs: Date.now() - session.connectedAt,
       bytesFromCaller: session.bytesFromCaller,
@@ -179,4 +156,15 @@ export class SessionManager implements SessionHost {
       else if (originIdle) session.close('origin-idle', true);
     }
   }
+}
+
+/** The fields every session log line starts with. */
+function identify(session: Session): Record<string, unknown> {
+  return {
+    session: session.id,
+    stream: session.streamId.key,
+    mode: session.streamId.mode,
+    caller: `${session.callerAddress}:${session.callerPort}`,
+    origin: session.origin?.id,
+  };
 }

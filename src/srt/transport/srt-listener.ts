@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig, SrtConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { formatHostPort } from '../../config/listen-address.js';
+import { applySocketBuffers } from './socket-buffers.js';
 import { HandshakeEngine } from '../session/handshake-engine.js';
 import { SessionManager } from '../session/session-manager.js';
 import { Lookup, SessionTable } from '../session/session-table.js';
@@ -53,12 +54,8 @@ export class SrtListener {
       socket.bind(port, host, () => {
         socket.off('error', onBindError);
         socket.on('error', (error) => this.onSocketError(error));
-        try {
-          if (this.config.receiveBufferBytes > 0) socket.setRecvBufferSize(this.config.receiveBufferBytes);
-          if (this.config.sendBufferBytes > 0) socket.setSendBufferSize(this.config.sendBufferBytes);
-        } catch (error) {
-          this.logger.warn(`could not set UDP buffer sizes: ${(error as Error).message}`);
-        }
+        const problem = applySocketBuffers(socket, this.config);
+        if (problem !== undefined) this.logger.warn(problem);
         this.bound = true;
         this.sessions.attach(socket);
         const bound = socket.address();
