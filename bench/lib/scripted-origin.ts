@@ -22,8 +22,9 @@ export class ScriptedOrigin {
   inductions = 0;
   conclusions = 0;
   badCookies = 0;
-  /** performance.now() of the last data packet. */
-  lastDataAt = 0;
+  /** Peers that completed the handshake: they get a KEEPALIVE every second, as a libsrt peer would send. */
+  private readonly peers = new Map<string, { address: string; port: number; socketId: number }>();
+  private readonly keepalive: NodeJS.Timeout;
 
   private constructor(
     readonly socket: dgram.Socket,
@@ -37,6 +38,12 @@ export class ScriptedOrigin {
       this.onControl(msg, rinfo);
     });
     socket.on('error', () => undefined);
+    // Keeps a relay's idle timer (which watches both directions) from closing the session during long runs.
+    this.keepalive = setInterval(() => {
+      const now = Math.floor((performance.now() - this.epoch) * 1000);
+      for (const peer of this.peers.values()) this.socket.send(keepalivePacket(peer.socketId, now), peer.port, peer.address);
+    }, 1000);
+    this.keepalive.unref();
   }
 
   static async create(host = '127.0.0.1', receiveBufferBytes = 0): Promise<ScriptedOrigin> {
@@ -56,6 +63,10 @@ export class ScriptedOrigin {
   private onControl(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (!isHandshake(msg) || msg.readUInt32BE(12) !== 0) {
       this.otherPackets++;
+      if (msg.length >= 16 && msg[0] === 0x80 && msg[1] === 0x05) {
+        // SHUTDOWN: stop the keepalives for that peer.
+        for (const [key, peer] of this.peers) if (peer.address === rinfo.address && peer.port === rinfo.port) this.peers.delete(key);
+      }
       return;
     }
     const type = handshakeTypeOf(msg);
@@ -69,6 +80,8 @@ export class ScriptedOrigin {
         return;
       }
       this.conclusions++;
+      const callerSocketId = msg.readUInt32BE(40);
+      this.peers.set(`${rinfo.address}|${rinfo.port}|${callerSocketId}`, { address: rinfo.address, port: rinfo.port, socketId: callerSocketId });
       this.socket.send(originConclusionResponse(msg, this.socketId, now), rinfo.port, rinfo.address);
     } else {
       this.otherPackets++;
@@ -76,6 +89,16 @@ export class ScriptedOrigin {
   }
 
   close(): Promise<void> {
+    clearInterval(this.keepalive);
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
+}
+
+/** KEEPALIVE (control type 1) as libsrt sends it: header plus 4 zero bytes. */
+function keepalivePacket(destinationSocketId: number, timestamp: number): Buffer {
+  const p = Buffer.alloc(20);
+  p.writeUInt32BE(0x80010000, 0);
+  p.writeUInt32BE(timestamp >>> 0, 8);
+  p.writeUInt32BE(destinationSocketId >>> 0, 12);
+  return p;
 }

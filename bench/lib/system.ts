@@ -2,7 +2,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -186,9 +186,10 @@ export class Child {
     readonly name: string,
     command: string,
     args: readonly string[],
-    options: { env?: NodeJS.ProcessEnv; stdout?: 'lines' | 'ignore' } = {},
+    options: { env?: NodeJS.ProcessEnv; stdout?: 'lines' | 'ignore'; logFile?: string } = {},
   ) {
-    const stdout = options.stdout ?? 'lines';
+    const stdout = options.logFile !== undefined ? 'lines' : (options.stdout ?? 'lines');
+    const log = options.logFile !== undefined ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
     this.child = spawn(command, [...args], {
       env: options.env ?? process.env,
       stdio: ['pipe', stdout === 'lines' ? 'pipe' : 'ignore', 'pipe'],
@@ -196,11 +197,14 @@ export class Child {
     live.add(this.child);
     if (this.child.stdout) {
       createInterface({ input: this.child.stdout }).on('line', (line) => {
+        log?.write(`${line}\n`);
+        if (stdout === 'ignore') return;
         this.lines.push(line);
         this.wake();
       });
     }
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      log?.write(chunk);
       this.errTail = (this.errTail + chunk).slice(-8000);
     });
     this.child.stdin!.on('error', () => undefined);
@@ -209,6 +213,7 @@ export class Child {
         this.errTail += `\n[spawn error] ${error.message}`;
       });
       this.child.once('close', (code, signal) => {
+        log?.end();
         this.done = true;
         live.delete(this.child);
         this.wake();
@@ -296,7 +301,10 @@ export interface ProxyHandle {
 }
 
 /** Starts `node dist/src/main.js` on free loopback ports and waits for GET /readyz = 200. */
-export async function startProxy(origins: string, options: { prefix?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ProxyHandle> {
+export async function startProxy(
+  origins: string,
+  options: { prefix?: string[]; env?: Record<string, string>; nodeArgs?: string[]; logFile?: string } = {},
+): Promise<ProxyHandle> {
   if (!existsSync(PROXY_MAIN)) throw new Error(`${PROXY_MAIN} not found: run from the repo root after npm run build:test`);
   const srtPort = await freeUdpPort('127.0.0.1');
   const httpPort = await freeTcpPort('127.0.0.1');
@@ -311,7 +319,7 @@ export async function startProxy(origins: string, options: { prefix?: string[]; 
   };
   const prefix = options.prefix ?? [];
   const argv = [...prefix, process.execPath, ...(options.nodeArgs ?? []), PROXY_MAIN];
-  const child = new Child('proxy', argv[0]!, argv.slice(1), { env, stdout: 'ignore' });
+  const child = new Child('proxy', argv[0]!, argv.slice(1), { env, stdout: 'ignore', ...(options.logFile !== undefined ? { logFile: options.logFile } : {}) });
   const url = (path: string): string => `http://127.0.0.1:${httpPort}${path}`;
   const deadline = performance.now() + 15_000;
   let last = 'no answer';
@@ -355,4 +363,24 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function pad(text: string | number, width: number, left = false): string {
   const s = String(text);
   return left ? s.padEnd(width) : s.padStart(width);
+}
+
+/**
+ * Time from /proc/stat for one CPU (`cpu` = 0, 1, ...) or all of them (`cpu` = 'all'), seconds (CLK_TCK
+ * resolution): task time (user+nice+system), interrupt context (irq, softirq) and time stolen by the hypervisor.
+ */
+export function cpuLineSample(cpu: number | 'all'): { task: number; irq: number; softirq: number; steal: number } {
+  const prefix = cpu === 'all' ? 'cpu ' : `cpu${cpu} `;
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(prefix));
+  // cpuN user nice system idle iowait irq softirq steal ...
+  const f = (line ?? '').trim().split(/\s+/).map(Number);
+  const t = clkTck();
+  return {
+    task: ((f[1] ?? Number.NaN) + (f[2] ?? Number.NaN) + (f[3] ?? Number.NaN)) / t,
+    irq: (f[6] ?? Number.NaN) / t,
+    softirq: (f[7] ?? Number.NaN) / t,
+    steal: (f[8] ?? Number.NaN) / t,
+  };
 }
