@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { ScriptedOrigin } from './lib/scripted-origin.js';
 import { callerConclusion, callerInduction, randomSocketId } from './lib/srt-packets.js';
 import {
+  PROXY_NODE_FLAGS,
   Child,
   clkTck,
   cpuDelta,
@@ -62,7 +63,8 @@ function parseOptions(argv: readonly string[]): Options {
     idleSeconds: 2,
     sender: 'auto',
     pin: true,
-    rcvbuf: 0,
+    // The proxy's default SRT_RECV_BUFFER_BYTES, given to both targets so they are compared like for like.
+    rcvbuf: 4194304,
     targets: ['proxy', 'raw'],
     batchUs: 200,
     cpuProfDir: undefined,
@@ -142,7 +144,7 @@ interface Target {
 async function startTarget(kind: TargetKind, originPort: number, opts: Options, prefix: string[]): Promise<Target> {
   if (kind === 'proxy') {
     const env: Record<string, string> = {};
-    if (opts.rcvbuf > 0) env.SRT_RECV_BUFFER_BYTES = String(opts.rcvbuf);
+    env.SRT_RECV_BUFFER_BYTES = String(opts.rcvbuf);
     const nodeArgs = [...opts.nodeArgs, ...(opts.cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
     const logFile = opts.logDir !== undefined ? join(opts.logDir, `proxy-${Date.now()}.log`) : undefined;
     const proxy = await startProxy(`127.0.0.1:${originPort}`, { prefix, env, nodeArgs, ...(logFile !== undefined ? { logFile } : {}) });
@@ -158,7 +160,8 @@ async function startTarget(kind: TargetKind, originPort: number, opts: Options, 
     };
   }
   const nodeArgs = [...opts.nodeArgs, ...(opts.cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
-  const argv = [...prefix, process.execPath, ...nodeArgs, resolve('dist/bench/raw-forwarder.js'), '--listen', '127.0.0.1:0', '--origin', `127.0.0.1:${originPort}`];
+  // Same node flags as the deployed proxy, so only the relay code differs.
+  const argv = [...prefix, process.execPath, ...PROXY_NODE_FLAGS, ...nodeArgs, resolve('dist/bench/raw-forwarder.js'), '--listen', '127.0.0.1:0', '--origin', `127.0.0.1:${originPort}`];
   if (opts.rcvbuf > 0) argv.push('--rcvbuf', String(opts.rcvbuf));
   const logFile = opts.logDir !== undefined ? join(opts.logDir, `raw-${Date.now()}.log`) : undefined;
   const child = new Child('raw-forwarder', argv[0]!, argv.slice(1), logFile !== undefined ? { logFile } : {});
@@ -368,7 +371,7 @@ async function main(): Promise<void> {
     console.log(
       `  1332-byte datagrams, ${opts.seconds} s per rate after a ${opts.warmupSeconds} s warm-up; ${opts.rounds} round(s), targets alternating ` +
         `(ABBA); sender: ${senderCmd.kind === 'c' ? 'udp-blast.c (gcc -O2, paced sendmmsg)' : 'node-blast (node:dgram)'}; ` +
-        `receive buffers: ${opts.rcvbuf > 0 ? `${opts.rcvbuf} bytes` : 'kernel default'} (origin 4 MiB)`,
+        `receive buffers: ${opts.rcvbuf > 0 ? `${opts.rcvbuf} bytes` : 'kernel default'} requested for both targets (origin 4 MiB); node flags ${PROXY_NODE_FLAGS.join(' ')} for both`,
     );
     if (senderCmd.kind === 'node') {
       console.log('');
@@ -437,7 +440,7 @@ async function main(): Promise<void> {
       console.log(
         `loss above 0.5% in ${lossy.length} window(s)${where ? ", dropped by the kernel at the target's receive socket" : ''}: the default buffer ` +
           `(${rmemDefault()} bytes, ~${Math.floor(rmemDefault() / 2304)} datagrams) overflows whenever the event loop stalls for ~1-2 ms ` +
-          `(e.g. a scavenge); compare with --rcvbuf 4194304 or --node-args --max-semi-space-size=1.`,
+          `(e.g. a scavenge); compare with a larger --rcvbuf.`,
       );
     }
     console.log('us/pkt = target CPU (utime+stime of all threads, /proc/<pid>/stat) / packets received at the origin;');

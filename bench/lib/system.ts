@@ -291,6 +291,8 @@ export class Child {
 // The proxy
 
 export const PROXY_MAIN = 'dist/src/main.js';
+/** The node flags `npm start` and the Dockerfile run the proxy with, so the bench measures what is deployed. */
+export const PROXY_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 export interface ProxyHandle {
   readonly child: Child;
@@ -318,7 +320,7 @@ export async function startProxy(
     ...options.env,
   };
   const prefix = options.prefix ?? [];
-  const argv = [...prefix, process.execPath, ...(options.nodeArgs ?? []), PROXY_MAIN];
+  const argv = [...prefix, process.execPath, ...PROXY_NODE_FLAGS, ...(options.nodeArgs ?? []), PROXY_MAIN];
   const child = new Child('proxy', argv[0]!, argv.slice(1), { env, stdout: 'ignore', ...(options.logFile !== undefined ? { logFile: options.logFile } : {}) });
   const url = (path: string): string => `http://127.0.0.1:${httpPort}${path}`;
   const deadline = performance.now() + 15_000;

@@ -56,6 +56,7 @@ export class SrtListener {
         socket.on('error', (error) => this.onSocketError(error));
         const problem = applySocketBuffers(socket, this.config);
         if (problem !== undefined) this.logger.warn(problem);
+        this.reportBufferSizes(socket);
         this.bound = true;
         this.sessions.attach(socket);
         const bound = socket.address();
@@ -74,6 +75,23 @@ export class SrtListener {
     this.bound = false;
     // Give the queued SHUTDOWNs one turn of the loop to leave.
     return new Promise((resolve) => setImmediate(() => socket.close(() => resolve())));
+  }
+
+  /**
+   * Linux silently caps SO_RCVBUF at net.core.rmem_max (and reports double the usable size); a too-small buffer
+   * shows up later as loss under bursts, so say it once at start-up where an operator looks.
+   */
+  private reportBufferSizes(socket: Socket): void {
+    const receive = socket.getRecvBufferSize();
+    const send = socket.getSendBufferSize();
+    const wanted = this.config.receiveBufferBytes;
+    if (wanted > 0 && receive < wanted) {
+      this.logger.warn(
+        `SO_RCVBUF is ${receive} bytes, below SRT_RECV_BUFFER_BYTES=${wanted}: raise net.core.rmem_max to avoid loss under bursts`,
+      );
+    } else {
+      this.logger.log(`UDP buffers: receive ${receive} bytes, send ${send} bytes`);
+    }
   }
 
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
