@@ -1,34 +1,14 @@
 // Handshake decode throughput: `npm run bench:handshake` (run from the repo root).
 // Prints ops/s and ns/op for a warm loop of about 1.5 s per case.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeHandshake } from '../src/srt/protocol/handshake.js';
 import { streamIdOf } from '../src/srt/protocol/handshake-extension.js';
 import { parseStreamId } from '../src/srt/protocol/stream-id.js';
+import { packet } from '../test/support/vectors.js';
 
 const WARMUP_MS = 300;
 const MEASURE_MS = 1500;
 const BATCH = 1000;
-
-interface VectorFile {
-  readonly captures: readonly { readonly capture: string; readonly packets: readonly { readonly hex: string }[] }[];
-}
-
-function vectorPath(): string {
-  const fromCwd = resolve(process.cwd(), '../shared/vectors/srt-handshakes.json');
-  if (existsSync(fromCwd)) return fromCwd;
-  // dist/bench/handshake-decode.js -> repo root is two levels up.
-  return resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/vectors/srt-handshakes.json');
-}
-
-function vector(capture: string, index: number): Buffer {
-  const file = JSON.parse(readFileSync(vectorPath(), 'utf8')) as VectorFile;
-  const hex = file.captures.find((c) => c.capture === capture)?.packets[index]?.hex;
-  if (hex === undefined) throw new Error(`vector ${capture}#${index} not found`);
-  return Buffer.from(hex, 'hex');
-}
 
 // Results are folded into this so the optimiser cannot drop the work.
 let sink = 0;
@@ -53,8 +33,8 @@ function run(name: string, op: () => number): void {
   console.log(`${name.padEnd(52)} ${perSecond.toLocaleString('en-US').padStart(12)} ops/s ${nsPerOp.toFixed(0).padStart(7)} ns/op`);
 }
 
-const t1Conclusion = vector('t1', 2);
-const t14Conclusion = vector('t14', 2);
+const t1Conclusion = packet('t1', 2);
+const t14Conclusion = packet('t14', 2);
 
 function decodeOnly(p: Buffer): () => number {
   return () => {

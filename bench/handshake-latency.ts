@@ -17,7 +17,7 @@
 // through the proxy when the handshake went through the proxy), and before the next handshake probes the listener
 // with a bare INDUCTION until it answers (not timed). If srt-live-transmit exits anyway it is restarted.
 
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import {
@@ -32,7 +32,10 @@ import {
   shutdown,
 } from './lib/srt-packets.js';
 import { patchHandshakeCookie } from '../src/srt/protocol/handshake-patch.js';
-import { Child, cpuLineSample, cpuSample, freeUdpPort, pad, percentile, sleep, startProxy, type ProxyHandle } from './lib/system.js';
+import { cpuLineSample, cpuSample, pad, percentile, runMain, startProxy } from './lib/system.js';
+import { bindUdp, closeUdp, freeUdpPort } from '../test/support/net.js';
+import { ManagedProcess, sleep } from '../test/support/process.js';
+import type { ProxyProcess } from '../test/support/proxy.js';
 
 type PathName = 'slt' | 'proxy-slt' | 'origin' | 'proxy-origin';
 const ALL_PATHS: readonly PathName[] = ['slt', 'proxy-slt', 'origin', 'proxy-origin'];
@@ -74,12 +77,13 @@ function parseOptions(argv: readonly string[]): Options {
 class SrtLiveTransmit {
   accepted = 0;
   restarts = 0;
-  private child: Child | undefined;
+  private child: ManagedProcess | undefined;
 
   constructor(readonly port: number) {}
 
   start(): void {
-    const child = new Child('srt-live-transmit', 'srt-live-transmit', [`srt://${HOST}:${this.port}?mode=listener`, 'file://con'], {
+    const child = new ManagedProcess('srt-live-transmit', 'srt-live-transmit', [`srt://${HOST}:${this.port}?mode=listener`, 'file://con'], {
+      stdin: 'pipe',
       stdout: 'ignore', // the "> /dev/null": no data is ever sent anyway
     });
     createInterface({ input: child.child.stderr! }).on('line', (line) => {
@@ -115,8 +119,8 @@ class SrtLiveTransmit {
     return true;
   }
 
-  stop(): Promise<void> {
-    return this.child?.stop('SIGTERM', 3000) ?? Promise.resolve();
+  async stop(): Promise<void> {
+    await this.child?.stop('SIGTERM', 3000);
   }
 }
 
@@ -135,12 +139,8 @@ interface HandshakeResult {
 }
 
 async function openSocket(): Promise<dgram.Socket> {
-  const socket = dgram.createSocket('udp4');
+  const socket = await bindUdp(HOST);
   socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, HOST, () => resolve());
-  });
   return socket;
 }
 
@@ -217,10 +217,6 @@ async function probeListener(probe: dgram.Socket, port: number, timeoutMs: numbe
   return false;
 }
 
-function closeSocket(socket: dgram.Socket): Promise<void> {
-  return new Promise((resolveClose) => socket.close(() => resolveClose()));
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 interface PathState {
@@ -250,7 +246,7 @@ async function runOne(path: PathState, probe: dgram.Socket, record: boolean): Pr
     if (path.slt !== undefined) await path.slt.waitAccepted(acceptedBefore + 1, 2000);
     await new Promise<void>((resolveSend) => result.socket.send(shutdown(result.peerSocketId), path.port, HOST, () => resolveSend()));
   }
-  await closeSocket(result.socket);
+  await closeUdp(result.socket);
   if (!record) return;
   if (result.outcome !== 'ok') {
     path.failures++;
@@ -289,26 +285,30 @@ async function main(): Promise<void> {
       if (!(await probeListener(probe, slt.port, 5000))) throw new Error('srt-live-transmit did not start listening');
     }
     let originPort = 0;
-    let origin: Child | undefined;
+    let origin: ManagedProcess | undefined;
     if (opts.paths.includes('origin') || opts.paths.includes('proxy-origin')) {
-      origin = new Child('scripted-origin', process.execPath, [resolve('dist/bench/scripted-origin.js'), '--host', HOST]);
-      children.push(origin);
+      const scripted = new ManagedProcess('scripted-origin', process.execPath, [resolve('dist/bench/scripted-origin.js'), '--host', HOST], {
+        stdin: 'pipe',
+        stdout: 'lines',
+      });
+      origin = scripted;
+      children.push({ stop: async () => void (await scripted.stop('SIGTERM', 5000)) });
       originPort = Number((await origin.nextLine(/^listening /, 10_000)).split(' ')[1]);
     }
-    const proxies: ProxyHandle[] = [];
+    const proxies: ProxyProcess[] = [];
     for (const name of opts.paths) {
       if (name === 'slt') paths.push({ name, port: slt!.port, slt, results: [], failures: 0, retransmitted: 0 });
       if (name === 'origin') paths.push({ name, port: originPort, slt: undefined, results: [], failures: 0, retransmitted: 0 });
       if (name === 'proxy-slt' || name === 'proxy-origin') {
         const proxy = await startProxy(`${HOST}:${name === 'proxy-slt' ? slt!.port : originPort}`);
         proxies.push(proxy);
-        children.push({ stop: () => proxy.child.stop('SIGTERM', 10_000) });
+        children.push({ stop: () => proxy.stop(10_000) });
         paths.push({ name, port: proxy.srtPort, slt: name === 'proxy-slt' ? slt : undefined, results: [], failures: 0, retransmitted: 0 });
       }
     }
 
     const ourPids = (): number[] =>
-      [process.pid, slt?.pid, ...proxies.map((p) => p.child.pid), origin?.pid].filter((x): x is number => x !== undefined);
+      [process.pid, slt?.pid, ...proxies.map((p) => p.pid), origin?.pid].filter((x): x is number => x !== undefined);
     const ourCpu = (): number => ourPids().reduce((sum, pid) => sum + cpuSample(pid).statSeconds, 0);
     console.log(`handshake-latency: full SRT caller handshakes (INDUCTION..CONCLUSION response), fresh UDP socket and socket id each`);
     console.log(`  node ${process.version}; N=${opts.n} per path after ${opts.warmup} warm-up handshakes; paths take turns; stream id ${STREAM_ID}`);
@@ -354,15 +354,9 @@ async function main(): Promise<void> {
     console.log(`other processes on the machine used ${(Math.max(0, others) * 100).toFixed(0)}% of a core during the run`);
     if (others > 0.1) console.log('!!! the machine was not quiet: the figures are disturbed; run again on an idle machine !!!');
   } finally {
-    await closeSocket(probe);
+    await closeUdp(probe);
     for (const child of children.reverse()) await child.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`handshake-latency failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain('handshake-latency', main);

@@ -23,7 +23,6 @@ import { ScriptedOrigin } from './lib/scripted-origin.js';
 import { callerConclusion, callerInduction, randomSocketId } from './lib/srt-packets.js';
 import {
   PROXY_NODE_FLAGS,
-  Child,
   clkTck,
   cpuDelta,
   cpuLineSample,
@@ -31,11 +30,12 @@ import {
   pad,
   pinning,
   pinProcess,
-  sleep,
+  runMain,
   startProxy,
-  udpDropsByPort,
   type CpuSample,
 } from './lib/system.js';
+import { ManagedProcess, sleep } from '../test/support/process.js';
+import { udpDropsByPort } from '../test/support/procfs.js';
 
 type TargetKind = 'proxy' | 'raw';
 
@@ -150,13 +150,13 @@ async function startTarget(kind: TargetKind, originPort: number, opts: Options, 
     const proxy = await startProxy(`127.0.0.1:${originPort}`, { prefix, env, nodeArgs, ...(logFile !== undefined ? { logFile } : {}) });
     return {
       kind,
-      pid: proxy.child.pid,
+      pid: proxy.pid,
       port: proxy.srtPort,
       async relayed() {
-        const { sessions } = await proxy.getJson<{ sessions: { state: string; packetsFromCaller: number }[] }>('/api/v1/sessions');
+        const sessions = await proxy.sessions();
         return sessions.reduce((n, s) => n + s.packetsFromCaller, 0);
       },
-      stop: () => proxy.child.stop('SIGTERM', 10_000),
+      stop: () => proxy.stop(10_000),
     };
   }
   const nodeArgs = [...opts.nodeArgs, ...(opts.cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
@@ -164,7 +164,7 @@ async function startTarget(kind: TargetKind, originPort: number, opts: Options, 
   const argv = [...prefix, process.execPath, ...PROXY_NODE_FLAGS, ...nodeArgs, resolve('dist/bench/raw-forwarder.js'), '--listen', '127.0.0.1:0', '--origin', `127.0.0.1:${originPort}`];
   if (opts.rcvbuf > 0) argv.push('--rcvbuf', String(opts.rcvbuf));
   const logFile = opts.logDir !== undefined ? join(opts.logDir, `raw-${Date.now()}.log`) : undefined;
-  const child = new Child('raw-forwarder', argv[0]!, argv.slice(1), logFile !== undefined ? { logFile } : {});
+  const child = new ManagedProcess('raw-forwarder', argv[0]!, argv.slice(1), { stdin: 'pipe', stdout: 'lines', logFile });
   const line = await child.nextLine(/^listening \d+/, 10_000);
   return {
     kind,
@@ -175,7 +175,7 @@ async function startTarget(kind: TargetKind, originPort: number, opts: Options, 
       const stats = JSON.parse((await child.nextLine(/^stats /, 5000)).slice(6)) as { fromCaller: number };
       return stats.fromCaller;
     },
-    stop: () => child.stop('SIGTERM', 5000),
+    stop: async () => void (await child.stop('SIGTERM', 5000)),
   };
 }
 
@@ -222,7 +222,7 @@ async function waitQuiet(origin: ScriptedOrigin): Promise<void> {
 async function measure(
   target: Target,
   origin: ScriptedOrigin,
-  sender: Child,
+  sender: ManagedProcess,
   rate: number,
   seconds: number,
   batchUs: number,
@@ -301,14 +301,14 @@ async function runTarget(
 ): Promise<{ windows: Window[]; idle: number }> {
   const origin = await ScriptedOrigin.create('127.0.0.1', 4 * 1024 * 1024);
   let target: Target | undefined;
-  let sender: Child | undefined;
+  let sender: ManagedProcess | undefined;
   try {
     target = await startTarget(kind, origin.port, opts, pin.prefix(0));
     const callerId = randomSocketId();
     const induction = callerInduction(callerId);
     const conclusion = callerConclusion(callerId, 0, '#!::r=live/bench,m=publish');
     const argv = [...pin.prefix(1), ...senderCmd.argv, '127.0.0.1', String(target.port), induction.toString('hex'), conclusion.toString('hex')];
-    sender = new Child(`sender (${senderCmd.kind})`, argv[0]!, argv.slice(1));
+    sender = new ManagedProcess(`sender (${senderCmd.kind})`, argv[0]!, argv.slice(1), { stdin: 'pipe', stdout: 'lines' });
     const connected = await sender.nextLine(/^(connected|failed)/, 5000);
     const peer = Number(/peer=(\d+)/.exec(connected)?.[1]);
     if (!connected.startsWith('connected') || peer !== origin.socketId) {
@@ -450,10 +450,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`relay-cpu failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain('relay-cpu', main);

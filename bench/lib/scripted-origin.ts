@@ -1,4 +1,5 @@
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
+import { bindUdp, closeUdp } from '../../test/support/net.js';
 import {
   HandshakeType,
   handshakeCookieOf,
@@ -47,11 +48,7 @@ export class ScriptedOrigin {
   }
 
   static async create(host = '127.0.0.1', receiveBufferBytes = 0): Promise<ScriptedOrigin> {
-    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, host, () => resolve());
-    });
+    const socket = await bindUdp(host);
     if (receiveBufferBytes > 0) socket.setRecvBufferSize(receiveBufferBytes);
     return new ScriptedOrigin(socket, performance.now());
   }
@@ -90,7 +87,7 @@ export class ScriptedOrigin {
 
   close(): Promise<void> {
     clearInterval(this.keepalive);
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+    return closeUdp(this.socket);
   }
 }
 

@@ -2,14 +2,12 @@
 // a scripted origin's answers, data packets and SHUTDOWN. Built on the proxy's own codec where it fits.
 
 import { randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildInductionResponse, buildShutdown } from '../../src/srt/protocol/handshake-builders.js';
 import { patchDestinationSocketId, patchHandshakeCookie } from '../../src/srt/protocol/handshake-patch.js';
 import { HandshakeType } from '../../src/srt/protocol/handshake-type.js';
 import { handshakeCookieOf, handshakeSocketIdOf, handshakeTypeOf, HANDSHAKE_PACKET_SIZE } from '../../src/srt/protocol/handshake.js';
 import { encodeStreamIdWords } from '../../src/srt/protocol/stream-id-words.js';
+import { capture } from '../../test/support/vectors.js';
 
 export { HandshakeType, handshakeCookieOf, handshakeSocketIdOf, handshakeTypeOf };
 
@@ -18,28 +16,14 @@ const SID_EXTENSION = 5;
 /** t1 CONCLUSION: 64-byte header+CIF, then HSREQ (4 + 12 bytes), then the SID block we replace. */
 const CONCLUSION_WITHOUT_SID = HANDSHAKE_PACKET_SIZE + 16;
 
-interface VectorFile {
-  readonly captures: readonly { readonly capture: string; readonly packets: readonly { readonly hex: string }[] }[];
-}
-
-/** ../shared/vectors/srt-handshakes.json from the repo root (npm's cwd), or found relative to this file. */
-function vectorPath(): string {
-  const fromCwd = resolve(process.cwd(), '../shared/vectors/srt-handshakes.json');
-  if (existsSync(fromCwd)) return fromCwd;
-  // dist/bench/lib/srt-packets.js -> repo root is three levels up.
-  const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-  return resolve(root, '../shared/vectors/srt-handshakes.json');
-}
-
 let t1: readonly Buffer[] | undefined;
 
 /** The five t1 datagrams: INDUCTION, its response, CONCLUSION, its response, SHUTDOWN. */
 function t1Packets(): readonly Buffer[] {
   if (t1 === undefined) {
-    const file = JSON.parse(readFileSync(vectorPath(), 'utf8')) as VectorFile;
-    const capture = file.captures.find((c) => c.capture === 't1');
-    if (capture === undefined || capture.packets.length < 4) throw new Error('vector t1 not found in srt-handshakes.json');
-    t1 = capture.packets.map((p) => Buffer.from(p.hex, 'hex'));
+    const packets = capture('t1').map((p) => p.bytes);
+    if (packets.length < 4) throw new Error('vector t1 not found in srt-handshakes.json');
+    t1 = packets;
   }
   return t1;
 }

@@ -1,17 +1,14 @@
 /** SIGTERM drain: readiness false, new callers 2402, live sessions relay on, then SHUTDOWN both ways and exit 0. */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { hostPort, httpGet } from './support/net.js';
-import { requirePeers, sleep, waitFor } from './support/process.js';
+import { hostPort, httpGet } from '../support/net.js';
+import { requirePeers } from './support/peers.js';
+import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { ControlType, controlTypeOf, isControl } from './support/srt-packets.js';
+import { isShutdown } from './support/srt-packets.js';
 import { sid, waitForSession } from './support/expect.js';
 
 before(() => requirePeers());
-
-function isShutdown(packet: Buffer): boolean {
-  return isControl(packet) && controlTypeOf(packet) === ControlType.SHUTDOWN;
-}
 
 e2eTest('SIGTERM drains: 2402 for newcomers, the live session keeps relaying, then SHUTDOWN both ways and exit 0', async (scope) => {
   const origin = await scope.rawOrigin();

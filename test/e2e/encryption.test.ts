@@ -1,9 +1,9 @@
 /** Encryption passes through the proxy end to end (KMREQ/KMRSP untouched); a wrong passphrase is rejected fast. */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { freeUdpPort, hostPort } from './support/net.js';
-import { probeVideo } from './support/peers.js';
-import { requirePeers, sleep } from './support/process.js';
+import { freeUdpPort, hostPort } from '../support/net.js';
+import { probeVideo, requirePeers } from './support/peers.js';
+import { sleep } from '../support/process.js';
 import { rejectedCount } from './support/proxy.js';
 import { e2eTest, type Scope } from './support/scope.js';
 import { KMREQ_AES128_T3 } from './support/srt-packets.js';

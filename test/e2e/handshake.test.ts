@@ -1,8 +1,9 @@
 /** Handshake rules seen from outside: cookie check, retransmitted conclusions, slow origins, induction reply size. */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { hostPort } from './support/net.js';
-import { requirePeers, sleep } from './support/process.js';
+import { hostPort } from '../support/net.js';
+import { requirePeers } from './support/peers.js';
+import { sleep } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 import { HandshakeType, SRT_MAGIC } from './support/srt-packets.js';
 import { sid, waitForNoSessions } from './support/expect.js';

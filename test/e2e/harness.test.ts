@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { before } from 'node:test';
-import { freeUdpPort } from './support/net.js';
-import { probeVideo } from './support/peers.js';
-import { requirePeers, sleep, waitFor } from './support/process.js';
+import { freeUdpPort } from '../support/net.js';
+import { probeVideo, requirePeers } from './support/peers.js';
+import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 import { ControlType, KMREQ_AES128_T3, buildConclusion, buildInduction, controlTypeOf, decodeHandshake, destinationOf, isControl, streamIdOf } from './support/srt-packets.js';
 

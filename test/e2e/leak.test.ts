@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { freeUdpPort, hostPort } from './support/net.js';
-import { requirePeers, sleep, waitFor } from './support/process.js';
+import { freeUdpPort, hostPort } from '../support/net.js';
+import { requirePeers } from './support/peers.js';
+import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 import { sid, summarize, waitForNoSessions } from './support/expect.js';
 

@@ -1,9 +1,8 @@
 /** Play path: serving origin (ffmpeg SRT listener) -> proxy -> ffmpeg player (m=request). */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { freeUdpPort, hostPort } from './support/net.js';
-import { probeVideo } from './support/peers.js';
-import { requirePeers } from './support/process.js';
+import { freeUdpPort, hostPort } from '../support/net.js';
+import { probeVideo, requirePeers } from './support/peers.js';
 import { e2eTest } from './support/scope.js';
 import { sid, waitForNoSessions } from './support/expect.js';
 

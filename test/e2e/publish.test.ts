@@ -1,9 +1,9 @@
 /** Publish path: ffmpeg (caller) -> proxy -> srt-live-transmit (origin stand-in), clear. */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { freeUdpPort, hostPort } from './support/net.js';
-import { probeVideo } from './support/peers.js';
-import { requirePeers, sleep, waitFor } from './support/process.js';
+import { freeUdpPort, hostPort } from '../support/net.js';
+import { probeVideo, requirePeers } from './support/peers.js';
+import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { before } from 'node:test';
-import { hostPort } from './support/net.js';
-import { requirePeers, sleep } from './support/process.js';
+import { hostPort } from '../support/net.js';
+import { requirePeers } from './support/peers.js';
+import { sleep } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 import { buildDataPacket, buildShutdown, tsNullPayload } from './support/srt-packets.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';

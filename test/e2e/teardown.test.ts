@@ -1,17 +1,14 @@
 /** Teardown paths other than the caller's SHUTDOWN (covered by publish/leak): origin SHUTDOWN and idle timeout. */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { hostPort } from './support/net.js';
-import { requirePeers, sleep, waitFor } from './support/process.js';
+import { hostPort } from '../support/net.js';
+import { requirePeers } from './support/peers.js';
+import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { ControlType, buildShutdown, controlTypeOf, isControl } from './support/srt-packets.js';
+import { buildShutdown, isShutdown } from './support/srt-packets.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 
 before(() => requirePeers());
-
-function isShutdown(packet: Buffer): boolean {
-  return isControl(packet) && controlTypeOf(packet) === ControlType.SHUTDOWN;
-}
 
 e2eTest('a SHUTDOWN from the origin reaches the caller and frees the session', async (scope) => {
   const origin = await scope.rawOrigin();

@@ -1,9 +1,9 @@
 /** Two concurrent publishes routed round-robin to two origins: each origin receives exactly its own stream. */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
-import { freeUdpPort, hostPort } from './support/net.js';
-import { probeVideo } from './support/peers.js';
-import { requirePeers, sleep } from './support/process.js';
+import { freeUdpPort, hostPort } from '../support/net.js';
+import { probeVideo, requirePeers } from './support/peers.js';
+import { sleep } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 

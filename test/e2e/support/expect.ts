@@ -1,5 +1,5 @@
-import { waitFor } from './process.js';
-import type { ProxyProcess, ProxyStats, SessionView } from './proxy.js';
+import { waitFor } from '../../support/process.js';
+import type { ProxyProcess, ProxyStats, SessionView } from '../../support/proxy.js';
 
 /** libsrt-style stream id `#!::r=live/<name>,m=<mode>`. */
 export function sid(name: string, mode: 'publish' | 'request'): string {

@@ -1,8 +1,28 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess, waitFor } from './process.js';
-import { isUdpPortBound, type LoopbackHost } from './net.js';
+import { ManagedProcess, waitFor } from '../../support/process.js';
+import type { LoopbackHost } from '../../support/net.js';
+import { isUdpPortBound } from '../../support/procfs.js';
+
+const REQUIRED_PEERS = ['ffmpeg', 'ffprobe', 'srt-live-transmit'] as const;
+
+/** Fails loudly when a real SRT peer is missing: these tests are never skipped. */
+export function requirePeers(): void {
+  const missing = REQUIRED_PEERS.filter(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0,
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `e2e tests need real SRT peers; missing on PATH: ${missing.join(', ')}. ` +
+        'Install them with: apt-get install -y ffmpeg srt-tools',
+    );
+  }
+  const protocols = spawnSync('ffmpeg', ['-hide_banner', '-protocols'], { encoding: 'utf8' }).stdout ?? '';
+  if (!/^\s*srt\s*$/m.test(protocols)) {
+    throw new Error('ffmpeg on PATH was built without libsrt (no "srt" in `ffmpeg -protocols`). apt-get install -y ffmpeg srt-tools');
+  }
+}
 
 function srtHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -13,6 +33,12 @@ function encryptionQuery(passphrase: string | undefined, pbkeylen: number | unde
   if (passphrase !== undefined) query += `&passphrase=${passphrase}`;
   if (pbkeylen !== undefined) query += `&pbkeylen=${pbkeylen}`;
   return query;
+}
+
+/** Waits (at most 5 s) for the listener `proc` to bind UDP `port`; throws if it exits first. */
+async function listening(proc: ManagedProcess, what: string, port: number): Promise<void> {
+  await waitFor(`${what} to bind UDP ${port}`, () => (isUdpPortBound(port) ? true : proc.running ? undefined : true), 5000, 20);
+  if (!proc.running) throw new Error(`${what} exited at start\n${proc.describe()}`);
 }
 
 export interface ReceiverOriginOptions {
@@ -40,8 +66,7 @@ export class ReceiverOrigin {
     const proc = new ManagedProcess(`origin ${options.name} (srt-live-transmit :${options.port})`, 'srt-live-transmit', [url, 'file://con'], {
       stdoutFile: file,
     });
-    await waitFor(`srt-live-transmit to bind UDP ${options.port}`, () => (isUdpPortBound(options.port) ? true : proc.running ? undefined : true), 5000, 20);
-    if (!proc.running) throw new Error(`srt-live-transmit exited at start\n${proc.describe()}`);
+    await listening(proc, 'srt-live-transmit', options.port);
     return new ReceiverOrigin(proc, file, host, options.port);
   }
 
@@ -88,8 +113,7 @@ export class ServingOrigin {
       '-f', 'mpegts', `srt://${srtHost(host)}:${options.port}?mode=listener`,
     ];
     const proc = new ManagedProcess(`serving origin ${options.name} (ffmpeg listener :${options.port})`, 'ffmpeg', args);
-    await waitFor(`ffmpeg listener to bind UDP ${options.port}`, () => (isUdpPortBound(options.port) ? true : proc.running ? undefined : true), 5000, 20);
-    if (!proc.running) throw new Error(`ffmpeg serving origin exited at start\n${proc.describe()}`);
+    await listening(proc, 'ffmpeg serving origin', options.port);
     return new ServingOrigin(proc, options.port);
   }
 
@@ -136,11 +160,9 @@ export function startPublisher(options: PublishOptions): ManagedProcess {
   return new ManagedProcess(`publisher ${options.name ?? options.streamId}`, 'ffmpeg', args);
 }
 
-/** Publishes and waits for ffmpeg to exit (killed after seconds + 15 s). */
-export async function publish(options: PublishOptions): Promise<PeerRun> {
-  const proc = startPublisher(options);
-  const exit = await proc.waitExit(options.seconds * 1000 + 15_000);
-  return { ...exit, durationMs: proc.durationMs, stderr: proc.stderr, process: proc };
+/** How long a publisher may run before it is killed: its `seconds` + 15 s. */
+export function publishTimeoutMs(options: PublishOptions): number {
+  return options.seconds * 1000 + 15_000;
 }
 
 export interface PlayOptions {
@@ -160,9 +182,14 @@ export function startPlayer(options: PlayOptions): ManagedProcess {
   return new ManagedProcess(`player ${options.name ?? options.streamId}`, 'ffmpeg', args);
 }
 
-export async function play(options: PlayOptions): Promise<PeerRun> {
-  const proc = startPlayer(options);
-  const exit = await proc.waitExit(options.seconds * 1000 + 20_000);
+/** How long a player may run before it is killed: its `seconds` + 20 s. */
+export function playTimeoutMs(options: Pick<PlayOptions, 'seconds'>): number {
+  return options.seconds * 1000 + 20_000;
+}
+
+/** Waits for a peer to exit (SIGKILL after `timeoutMs`) and sums up its run. */
+export async function finishRun(proc: ManagedProcess, timeoutMs: number): Promise<PeerRun> {
+  const exit = await proc.waitExit(timeoutMs);
   return { ...exit, durationMs: proc.durationMs, stderr: proc.stderr, process: proc };
 }
 

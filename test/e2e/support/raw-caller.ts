@@ -1,5 +1,5 @@
-import dgram from 'node:dgram';
-import net from 'node:net';
+import type dgram from 'node:dgram';
+import { TrackedSends, bindUdp, closeUdp } from '../../support/net.js';
 import {
   HandshakeType,
   buildConclusion,
@@ -70,11 +70,12 @@ export class RawCaller {
   private sequence: number;
   private msgno = 1;
   private listeners = new Set<() => void>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly sends: TrackedSends;
   private closed = false;
 
   private constructor(readonly socket: dgram.Socket) {
     this.sequence = this.isn;
+    this.sends = new TrackedSends(socket);
     socket.on('message', (packet, from) => {
       this.received.push({ packet, from, at: performance.now() });
       for (const listener of [...this.listeners]) listener();
@@ -85,12 +86,7 @@ export class RawCaller {
   }
 
   static async create(host: string = '127.0.0.1'): Promise<RawCaller> {
-    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, host, () => resolve());
-    });
-    return new RawCaller(socket);
+    return new RawCaller(await bindUdp(host));
   }
 
   get localPort(): number {
@@ -103,19 +99,17 @@ export class RawCaller {
   }
 
   /**
-   * dgram sends are asynchronous (address lookup first): a socket closed right after send() silently drops the
-   * datagram. Every send is tracked so that {@link flush} / {@link close} let it leave first.
+   * Sends to the connect() target. Every send is tracked so that {@link flush} / {@link close} let it leave first
+   * (a dgram socket closed right after send() drops the datagram).
    */
   send(packet: Buffer): void {
     if (!this.target) throw new Error('RawCaller: connect() first');
-    const sent = new Promise<void>((resolve) => this.socket.send(packet, this.target!.port, this.target!.host, () => resolve()));
-    this.pending.add(sent);
-    void sent.then(() => this.pending.delete(sent));
+    this.sends.send(packet, this.target.port, this.target.host);
   }
 
   /** Resolves once every datagram handed to send() has left the socket. */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  flush(): Promise<void> {
+    return this.sends.flush();
   }
 
   /** Resolves with the first received packet (after index `from`) matching `predicate`, or undefined on timeout. */
@@ -261,6 +255,6 @@ export class RawCaller {
     this.closed = true;
     await this.flush();
     this.listeners.clear();
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await closeUdp(this.socket);
   }
 }

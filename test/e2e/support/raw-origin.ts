@@ -1,5 +1,5 @@
-import dgram from 'node:dgram';
-import net from 'node:net';
+import type dgram from 'node:dgram';
+import { TrackedSends, bindUdp, closeUdp } from '../../support/net.js';
 import {
   HandshakeType,
   buildConclusionResponse,
@@ -34,7 +34,8 @@ export class RawOrigin {
   callerSocketId: number | undefined;
   private readonly epoch = performance.now();
   private closed = false;
-  private readonly pending = new Set<Promise<void>>();
+  /** Every send is tracked: close() waits for it (a dgram closed right after send() drops the datagram). */
+  private readonly sends: TrackedSends;
 
   private constructor(
     readonly socket: dgram.Socket,
@@ -42,29 +43,18 @@ export class RawOrigin {
     socketId: number,
   ) {
     this.socketId = socketId;
+    this.sends = new TrackedSends(socket);
     socket.on('message', (packet, from) => this.onMessage(packet, from));
     socket.on('error', () => undefined);
   }
 
   /** `socketId` fixes the listener socket id (e.g. two origins that picked the same one). */
   static async create(host: string = '127.0.0.1', socketId: number = randomSocketId()): Promise<RawOrigin> {
-    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, host, () => resolve());
-    });
-    return new RawOrigin(socket, host, socketId);
+    return new RawOrigin(await bindUdp(host), host, socketId);
   }
 
   get port(): number {
     return this.socket.address().port;
-  }
-
-  /** Tracked send: close() waits for it (a dgram closed right after send() drops the datagram). */
-  private sendTo(packet: Buffer, port: number, address: string): void {
-    const sent = new Promise<void>((resolve) => this.socket.send(packet, port, address, () => resolve()));
-    this.pending.add(sent);
-    void sent.then(() => this.pending.delete(sent));
   }
 
   private now(): number {
@@ -78,7 +68,7 @@ export class RawOrigin {
     if (!hs) return;
     const reply = (packet: Buffer): void => {
       const send = (): void => {
-        if (!this.closed) this.sendTo(packet, from.port, from.address);
+        if (!this.closed) this.sends.send(packet, from.port, from.address);
       };
       if (this.responseDelayMs > 0) setTimeout(send, this.responseDelayMs);
       else send();
@@ -111,14 +101,14 @@ export class RawOrigin {
   /** Sends a packet to the proxy's session socket, as the origin would (dst = caller's socket id). */
   sendToSession(packet: Buffer): void {
     if (!this.sessionPeer) throw new Error('RawOrigin: no session yet');
-    this.sendTo(packet, this.sessionPeer.port, this.sessionPeer.address);
+    this.sends.send(packet, this.sessionPeer.port, this.sessionPeer.address);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await this.sends.flush();
+    await closeUdp(this.socket);
   }
 }
 
@@ -135,12 +125,7 @@ export class SilentOrigin {
   }
 
   static async create(host: string = '127.0.0.1'): Promise<SilentOrigin> {
-    const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, host, () => resolve());
-    });
-    return new SilentOrigin(socket);
+    return new SilentOrigin(await bindUdp(host));
   }
 
   get port(): number {
@@ -150,6 +135,6 @@ export class SilentOrigin {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await closeUdp(this.socket);
   }
 }

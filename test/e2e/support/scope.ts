@@ -2,11 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { ManagedProcess } from './process.js';
-import { ProxyProcess, type ProxyOptions } from './proxy.js';
+import { ManagedProcess } from '../../support/process.js';
+import type { ProxyProcess } from '../../support/proxy.js';
+import { startProxy, type ProxyOptions } from './proxy.js';
 import { RawCaller } from './raw-caller.js';
 import { RawOrigin, SilentOrigin } from './raw-origin.js';
-import { ReceiverOrigin, ServingOrigin, startPlayer, startPublisher, type PlayOptions, type PublishOptions, type ReceiverOriginOptions, type ServingOriginOptions, type PeerRun } from './peers.js';
+import {
+  ReceiverOrigin,
+  ServingOrigin,
+  finishRun,
+  playTimeoutMs,
+  publishTimeoutMs,
+  startPlayer,
+  startPublisher,
+  type PlayOptions,
+  type PublishOptions,
+  type ReceiverOriginOptions,
+  type ServingOriginOptions,
+  type PeerRun,
+} from './peers.js';
 
 interface Closable {
   close(): Promise<void>;
@@ -33,7 +47,7 @@ export class Scope {
   }
 
   async proxy(options: ProxyOptions): Promise<ProxyProcess> {
-    const proxy = await ProxyProcess.start(options);
+    const proxy = await startProxy(options);
     this.proxies.push(proxy);
     return proxy;
   }
@@ -50,39 +64,39 @@ export class Scope {
     return origin;
   }
 
-  async rawCaller(host = '127.0.0.1'): Promise<RawCaller> {
-    const caller = await RawCaller.create(host);
-    this.closables.push(caller);
-    return caller;
+  /** Closes what `created` resolves to at dispose(). */
+  private async own<T extends Closable>(created: Promise<T>): Promise<T> {
+    const closable = await created;
+    this.closables.push(closable);
+    return closable;
   }
 
-  async rawOrigin(host = '127.0.0.1', socketId?: number): Promise<RawOrigin> {
-    const origin = await RawOrigin.create(host, socketId);
-    this.closables.push(origin);
-    return origin;
+  rawCaller(host = '127.0.0.1'): Promise<RawCaller> {
+    return this.own(RawCaller.create(host));
   }
 
-  async silentOrigin(host = '127.0.0.1'): Promise<SilentOrigin> {
-    const origin = await SilentOrigin.create(host);
-    this.closables.push(origin);
-    return origin;
+  rawOrigin(host = '127.0.0.1', socketId?: number): Promise<RawOrigin> {
+    return this.own(RawOrigin.create(host, socketId));
+  }
+
+  silentOrigin(host = '127.0.0.1'): Promise<SilentOrigin> {
+    return this.own(SilentOrigin.create(host));
   }
 
   startPublisher(options: PublishOptions): ManagedProcess {
     return this.track(startPublisher(options));
   }
 
+  /** Publishes and waits for ffmpeg to exit (killed after seconds + 15 s). */
   async publish(options: PublishOptions): Promise<PeerRun> {
-    const proc = this.startPublisher(options);
-    const exit = await proc.waitExit(options.seconds * 1000 + 15_000);
-    return { ...exit, durationMs: proc.durationMs, stderr: proc.stderr, process: proc };
+    return finishRun(this.startPublisher(options), publishTimeoutMs(options));
   }
 
+  /** Plays into `file` in the temp dir and waits for ffmpeg to exit (killed after seconds + 20 s). */
   async play(options: Omit<PlayOptions, 'outFile'> & { file: string }): Promise<PeerRun & { outFile: string }> {
     const outFile = join(this.dir, options.file);
-    const proc = this.track(startPlayer({ ...options, outFile }));
-    const exit = await proc.waitExit(options.seconds * 1000 + 20_000);
-    return { ...exit, durationMs: proc.durationMs, stderr: proc.stderr, process: proc, outFile };
+    const run = await finishRun(this.track(startPlayer({ ...options, outFile })), playTimeoutMs(options));
+    return { ...run, outFile };
   }
 
   /** Everything known about the test's processes, plus the live proxies' /api/v1/stats and /api/v1/sessions. */

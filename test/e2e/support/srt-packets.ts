@@ -82,6 +82,10 @@ export function destinationOf(packet: Buffer): number {
   return packet.readUInt32BE(12);
 }
 
+export function isShutdown(packet: Buffer): boolean {
+  return isControl(packet) && controlTypeOf(packet) === ControlType.SHUTDOWN;
+}
+
 export function isHandshake(packet: Buffer): boolean {
   return isControl(packet) && controlTypeOf(packet) === ControlType.HANDSHAKE && packet.length >= HEADER_SIZE + HS_CIF_SIZE;
 }
@@ -255,32 +259,34 @@ export function buildConclusion(options: ConclusionOptions): Buffer {
   return Buffer.concat([base, ...(options.rawExtensions ?? [])]);
 }
 
-/** Listener INDUCTION response: v5, magic 0x4A17, caller's socket id echoed, our cookie (capture t1 packet 1). */
-export function buildInductionResponse(request: Handshake, cookie: number, peerAddress: string, timestamp: number): Buffer {
+/** A listener's answer to `request`: v5, unencrypted, addressed to the caller's socket id, with `fields` on top. */
+function listenerResponse(
+  request: Handshake,
+  peerAddress: string,
+  timestamp: number,
+  fields: Pick<Handshake, 'extensionField' | 'extensions'> & Partial<Handshake>,
+): Buffer {
   return encodeHandshake({
     ...request,
     destinationSocketId: request.socketId,
     timestamp,
     version: 5,
     encryption: 0,
-    extensionField: SRT_MAGIC,
-    cookie,
     peerIp: encodePeerIp(peerAddress),
-    extensions: [],
+    ...fields,
   });
+}
+
+/** Listener INDUCTION response: v5, magic 0x4A17, caller's socket id echoed, our cookie (capture t1 packet 1). */
+export function buildInductionResponse(request: Handshake, cookie: number, peerAddress: string, timestamp: number): Buffer {
+  return listenerResponse(request, peerAddress, timestamp, { extensionField: SRT_MAGIC, cookie, extensions: [] });
 }
 
 /** Listener CONCLUSION response: v5, HSRSP, the listener's own socket id (capture t1 packet 3). */
 export function buildConclusionResponse(request: Handshake, listenerSocketId: number, peerAddress: string, timestamp: number): Buffer {
-  return encodeHandshake({
-    ...request,
-    destinationSocketId: request.socketId,
-    timestamp,
-    version: 5,
-    encryption: 0,
+  return listenerResponse(request, peerAddress, timestamp, {
     extensionField: 0x1,
     socketId: listenerSocketId,
-    peerIp: encodePeerIp(peerAddress),
     extensions: [{ type: ExtType.HSRSP, body: hsExtensionBody(SRT_FLAGS, 120, 120) }],
   });
 }

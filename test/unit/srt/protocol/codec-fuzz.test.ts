@@ -6,7 +6,7 @@ import { ProtocolError, type ProtocolErrorCode } from '../../../../src/srt/proto
 import type { Result } from '../../../../src/srt/protocol/result.js';
 import { decodeStreamIdWords } from '../../../../src/srt/protocol/stream-id-words.js';
 import { createRng, type Rng } from './prng.js';
-import { allPackets } from './vectors.js';
+import { allPackets } from '../../../support/vectors.js';
 
 const SEED = 0xf022_0001;
 const RANDOM_ITERATIONS = 100_000;

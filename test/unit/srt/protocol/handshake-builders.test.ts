@@ -5,7 +5,7 @@ import { decodeHandshake, HANDSHAKE_PACKET_SIZE, type Handshake } from '../../..
 import { patchHandshakeCookie } from '../../../../src/srt/protocol/handshake-patch.js';
 import { HandshakeType } from '../../../../src/srt/protocol/handshake-type.js';
 import { ProxyRejection } from '../../../../src/srt/protocol/rejection-codes.js';
-import { allPackets, packet } from './vectors.js';
+import { allPackets, packet } from '../../../support/vectors.js';
 
 function decoded(bytes: Buffer): Handshake {
   const result = decodeHandshake(bytes);

@@ -5,7 +5,7 @@ import { ExtensionType, streamIdOf, type HandshakeExtension } from '../../../../
 import { HandshakeType, isRejectionType } from '../../../../src/srt/protocol/handshake-type.js';
 import { ControlType, destinationSocketIdOf, readPacketHeader, timestampOf } from '../../../../src/srt/protocol/packet-header.js';
 import { rejectionFromWire } from '../../../../src/srt/protocol/rejection-codes.js';
-import { allPackets, capture, packet } from './vectors.js';
+import { allPackets, capture, packet } from '../../../support/vectors.js';
 
 function decoded(bytes: Buffer): Handshake {
   const result = decodeHandshake(bytes);

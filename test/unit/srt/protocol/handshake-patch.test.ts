@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { handshakeCookieOf, handshakeTypeOf } from '../../../../src/srt/protocol/handshake.js';
 import { patchDestinationSocketId, patchHandshakeCookie, patchHandshakeType } from '../../../../src/srt/protocol/handshake-patch.js';
 import { destinationSocketIdOf } from '../../../../src/srt/protocol/packet-header.js';
-import { packet } from './vectors.js';
+import { packet } from '../../../support/vectors.js';
 
 function changedBytes(a: Buffer, b: Buffer): number[] {
   const out: number[] = [];

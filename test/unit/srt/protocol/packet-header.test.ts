@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ControlType, controlTypeOf, destinationSocketIdOf, HEADER_SIZE, isControlPacket, readPacketHeader, timestampOf } from '../../../../src/srt/protocol/packet-header.js';
-import { packet } from './vectors.js';
+import { packet } from '../../../support/vectors.js';
 
 describe('packet header', () => {
   it('control type constants match libsrt UDTMessageType', () => {

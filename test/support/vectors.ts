@@ -1,6 +1,8 @@
-// Golden packets captured from real libsrt 1.5.1 peers (../shared/vectors/srt-handshakes.json).
-import { readFileSync } from 'node:fs';
+// Golden packets captured from real libsrt 1.5.1 peers (../shared/vectors/srt-handshakes.json), shared by the unit
+// tests (test/unit) and the benchmarks (bench).
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface VectorPacket {
   readonly capture: string;
@@ -20,7 +22,16 @@ interface RawFile {
   }>;
 }
 
-export const VECTORS_PATH = path.resolve(process.cwd(), '../shared/vectors/srt-handshakes.json');
+/** ../shared/vectors/srt-handshakes.json from the repo root (npm's cwd), or found relative to this file. */
+function vectorsPath(): string {
+  const fromCwd = path.resolve(process.cwd(), '../shared/vectors/srt-handshakes.json');
+  if (existsSync(fromCwd)) return fromCwd;
+  // dist/test/support/vectors.js -> the repo root is three levels up.
+  const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+  return path.resolve(root, '../shared/vectors/srt-handshakes.json');
+}
+
+export const VECTORS_PATH = vectorsPath();
 
 function load(): VectorPacket[] {
   const raw = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as RawFile;

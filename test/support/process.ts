@@ -1,10 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+// Child processes, sleep and polling, shared by the e2e tests (test/e2e) and the benchmarks (bench).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 /** Keeps at most this many characters of a child's stdout/stderr in memory (the tail). */
 const MAX_CAPTURE = 64 * 1024;
 
-/** Children still running: killed when the test process exits, even after a test timeout skipped its cleanup. */
+/** Children still running: killed when this process exits, even after a test timeout skipped its cleanup. */
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) {
@@ -24,8 +27,17 @@ export interface ExitInfo {
 export interface ManagedProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** 'pipe' lets {@link ManagedProcess.write} send command lines; stop() then closes stdin before signalling. */
+  readonly stdin?: 'ignore' | 'pipe';
+  /**
+   * 'capture' (default): the tail is kept for describe(); 'lines': as well, every line is queued for
+   * {@link ManagedProcess.nextLine}; 'ignore': not read at all (unless `logFile` is set).
+   */
+  readonly stdout?: 'capture' | 'lines' | 'ignore';
   /** When set, the child's stdout goes straight into this file (e.g. a received TS stream). */
   readonly stdoutFile?: string;
+  /** When set, the child's stdout (line by line) and stderr are appended to this file. */
+  readonly logFile?: string;
 }
 
 /** A spawned child whose output is captured and which is always stopped by `stop()` (idempotent). */
@@ -38,6 +50,9 @@ export class ManagedProcess {
   private out = '';
   private errText = '';
   private readonly outFd: number | undefined;
+  /** Unread stdout lines (stdout: 'lines'). */
+  private readonly lines: string[] = [];
+  private waiters: (() => void)[] = [];
 
   constructor(
     readonly name: string,
@@ -45,18 +60,37 @@ export class ManagedProcess {
     readonly args: readonly string[],
     options: ManagedProcessOptions = {},
   ) {
+    const stdoutMode = options.stdout ?? 'capture';
+    const log = options.logFile === undefined ? undefined : createWriteStream(options.logFile, { flags: 'a' });
     this.outFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w');
+    const pipeStdout = stdoutMode !== 'ignore' || log !== undefined;
     this.child = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['ignore', this.outFd ?? 'pipe', 'pipe'],
+      stdio: [options.stdin ?? 'ignore', this.outFd ?? (pipeStdout ? 'pipe' : 'ignore'), 'pipe'],
     });
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.out = (this.out + chunk).slice(-MAX_CAPTURE);
-    });
+    if (stdoutMode === 'lines' || log !== undefined) {
+      if (this.child.stdout) {
+        createInterface({ input: this.child.stdout }).on('line', (line) => {
+          log?.write(`${line}\n`);
+          if (stdoutMode === 'ignore') return;
+          this.out = (this.out + line + '\n').slice(-MAX_CAPTURE);
+          if (stdoutMode === 'lines') {
+            this.lines.push(line);
+            this.wake();
+          }
+        });
+      }
+    } else {
+      this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        this.out = (this.out + chunk).slice(-MAX_CAPTURE);
+      });
+    }
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      log?.write(chunk);
       this.errText = (this.errText + chunk).slice(-MAX_CAPTURE);
     });
+    this.child.stdin?.on('error', () => undefined);
     live.add(this.child);
     this.exited = new Promise<ExitInfo>((resolve) => {
       const finish = (info: ExitInfo): void => {
@@ -65,6 +99,7 @@ export class ManagedProcess {
         this.exitInfo = info;
         this.exitedAt = performance.now();
         if (this.outFd !== undefined) closeSync(this.outFd);
+        this.wake();
         resolve(info);
       };
       this.child.once('error', (error) => {
@@ -72,12 +107,17 @@ export class ManagedProcess {
         finish({ code: -1, signal: null });
       });
       // 'close' waits for stdio to drain, so stderr is complete when the promise resolves.
-      this.child.once('close', (code, signal) => finish({ code, signal }));
+      this.child.once('close', (code, signal) => {
+        log?.end();
+        finish({ code, signal });
+      });
     });
   }
 
   get pid(): number {
-    if (this.child.pid === undefined) throw new Error(`${this.name}: not started`);
+    if (this.child.pid === undefined) {
+      throw new Error(`${this.name}: not started${this.errText.length > 0 ? ` (${this.errText.trim()})` : ''}`);
+    }
     return this.child.pid;
   }
 
@@ -98,6 +138,42 @@ export class ManagedProcess {
     return (this.exitedAt ?? performance.now()) - this.startedAt;
   }
 
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Sends one command line on stdin (stdin: 'pipe'). */
+  write(line: string): void {
+    if (!this.child.stdin) throw new Error(`${this.name}: stdin is not a pipe`);
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  /**
+   * The next stdout line matching `prefix` (stdout: 'lines'; earlier non-matching lines are dropped). Rejects on
+   * timeout or exit.
+   */
+  async nextLine(prefix: RegExp, timeoutMs: number): Promise<string> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      while (this.lines.length > 0) {
+        const line = this.lines.shift()!;
+        if (prefix.test(line)) return line;
+      }
+      if (!this.running) throw new Error(`${this.name} exited before printing ${prefix}; stderr: ${this.errText.trim()}`);
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`${this.name}: no ${prefix} within ${timeoutMs} ms; stderr: ${this.errText.trim()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   /** Waits for the exit; kills the child (SIGKILL) if it takes longer than `timeoutMs`. */
   async waitExit(timeoutMs: number): Promise<ExitInfo> {
     const timer = setTimeout(() => {
@@ -113,10 +189,14 @@ export class ManagedProcess {
     }
   }
 
-  /** Sends `signal` (SIGTERM by default), then SIGKILL after `graceMs`. Safe to call more than once. */
+  /**
+   * Closes a piped stdin and sends `signal` (SIGTERM by default), then SIGKILL after `graceMs`. Safe to call more
+   * than once.
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<ExitInfo> {
     if (this.running && this.child.pid !== undefined) {
       try {
+        this.child.stdin?.end();
         this.child.kill(signal);
       } catch {
         /* already gone */
@@ -136,25 +216,6 @@ export class ManagedProcess {
       this.outFd === undefined ? `--- stdout:\n${tail(this.out)}` : '--- stdout: (redirected to a file)',
       `--- stderr:\n${tail(this.errText)}`,
     ].join('\n');
-  }
-}
-
-const REQUIRED_PEERS = ['ffmpeg', 'ffprobe', 'srt-live-transmit'] as const;
-
-/** Fails loudly when a real SRT peer is missing: these tests are never skipped. */
-export function requirePeers(): void {
-  const missing = REQUIRED_PEERS.filter(
-    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0,
-  );
-  if (missing.length > 0) {
-    throw new Error(
-      `e2e tests need real SRT peers; missing on PATH: ${missing.join(', ')}. ` +
-        'Install them with: apt-get install -y ffmpeg srt-tools',
-    );
-  }
-  const protocols = spawnSync('ffmpeg', ['-hide_banner', '-protocols'], { encoding: 'utf8' }).stdout ?? '';
-  if (!/^\s*srt\s*$/m.test(protocols)) {
-    throw new Error('ffmpeg on PATH was built without libsrt (no "srt" in `ffmpeg -protocols`). apt-get install -y ffmpeg srt-tools');
   }
 }
 

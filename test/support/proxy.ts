@@ -1,0 +1,154 @@
+// The proxy under test or measurement (`node dist/src/main.js`) on free loopback ports, shared by the e2e tests
+// (test/e2e/support/proxy.ts adds their defaults) and the benchmarks (bench/lib/system.ts adds theirs).
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ManagedProcess, sleep } from './process.js';
+import { freeTcpPort, freeUdpPort, hostPort, httpGet, type LoopbackHost } from './net.js';
+import { fdCount, isUdpPortBound } from './procfs.js';
+
+export interface SessionView {
+  readonly id: string;
+  readonly caller: string;
+  readonly callerSocketId: number;
+  readonly originSocketId: number | null;
+  readonly origin: string;
+  readonly streamKey: string;
+  readonly mode: string;
+  readonly state: string;
+  readonly packetsFromCaller: number;
+  readonly bytesFromCaller: number;
+  readonly packetsFromOrigin: number;
+  readonly bytesFromOrigin: number;
+}
+
+export interface ProxyStats {
+  readonly sessions: { readonly active: number; readonly handshaking: number };
+  readonly drops: {
+    readonly malformed: number;
+    readonly unknownSession: number;
+    readonly foreignAddress: number;
+    readonly badCookie: number;
+    readonly unsupported: number;
+  };
+  readonly handshakes: { readonly inductions: number; readonly accepted: number; readonly rejected: Record<string, number> };
+  readonly originSockets: number;
+}
+
+export interface ProxyLaunchOptions {
+  /** Host for SRT_LISTEN (the HTTP side always listens on 127.0.0.1). */
+  readonly srtHost?: LoopbackHost;
+  /** Env variables (ORIGINS at least) on top of this process's env, SRT_LISTEN, HTTP_LISTEN and LOG_LEVEL=warn. */
+  readonly env: Record<string, string>;
+  /** node flags before the entry point. */
+  readonly nodeArgs?: readonly string[];
+  /** Command the proxy runs under, e.g. `taskset -c 0`. */
+  readonly prefix?: readonly string[];
+  /** The proxy's stdout: kept for describe() ('capture', default) or not read ('ignore'). */
+  readonly stdout?: 'capture' | 'ignore';
+  /** Appends the proxy's stdout and stderr to this file. */
+  readonly logFile?: string;
+  /**
+   * 'ready' (default) waits for GET /readyz = 200; 'alive' accepts any HTTP answer from /readyz once the SRT port
+   * is bound (for set-ups with no reachable origin, where the proxy is rightly not ready).
+   */
+  readonly wait?: 'ready' | 'alive';
+  /** How long start-up may take (default 10 s); after that the proxy is killed and start() rejects. */
+  readonly readyTimeoutMs?: number;
+}
+
+export const PROXY_MAIN = resolve(process.cwd(), 'dist/src/main.js');
+
+/** A running proxy (`node dist/src/main.js`) on free loopback ports. */
+export class ProxyProcess {
+  private constructor(
+    readonly process: ManagedProcess,
+    readonly srtHost: LoopbackHost,
+    readonly srtPort: number,
+    readonly httpPort: number,
+  ) {}
+
+  static async start(options: ProxyLaunchOptions): Promise<ProxyProcess> {
+    if (!existsSync(PROXY_MAIN)) {
+      throw new Error(`${PROXY_MAIN} does not exist: run npm run build:test (the proxy's entry point is src/main.ts)`);
+    }
+    const srtHost = options.srtHost ?? '127.0.0.1';
+    const srtPort = await freeUdpPort(srtHost);
+    const httpPort = await freeTcpPort('127.0.0.1');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SRT_LISTEN: hostPort(srtHost, srtPort),
+      HTTP_LISTEN: hostPort('127.0.0.1', httpPort),
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+    const argv = [...(options.prefix ?? []), process.execPath, ...(options.nodeArgs ?? []), PROXY_MAIN];
+    const proc = new ManagedProcess(`proxy (srt ${hostPort(srtHost, srtPort)}, http ${httpPort})`, argv[0]!, argv.slice(1), {
+      env,
+      cwd: process.cwd(),
+      stdout: options.stdout ?? 'capture',
+      ...(options.logFile !== undefined ? { logFile: options.logFile } : {}),
+    });
+    const proxy = new ProxyProcess(proc, srtHost, srtPort, httpPort);
+    try {
+      await proxy.waitReady(options.wait ?? 'ready', options.readyTimeoutMs ?? 10_000);
+    } catch (error) {
+      await proc.stop('SIGKILL', 2000);
+      throw new Error(`${(error as Error).message}\n${proc.describe()}`);
+    }
+    return proxy;
+  }
+
+  private async waitReady(mode: 'ready' | 'alive', timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let last = 'no answer';
+    while (performance.now() < deadline) {
+      if (!this.process.running) throw new Error(`proxy exited during start-up (${JSON.stringify(this.process.exitInfo)})`);
+      try {
+        const ready = await httpGet(this.url('/readyz'), 1000);
+        last = `/readyz ${ready.status} ${ready.text.slice(0, 300)}`;
+        if (ready.status === 200) return;
+        if (mode === 'alive' && isUdpPortBound(this.srtPort)) return;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await sleep(100);
+    }
+    throw new Error(`proxy not ready after ${timeoutMs} ms (last: ${last})`);
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${this.httpPort}${path}`;
+  }
+
+  async getJson<T>(path: string): Promise<T> {
+    const response = await httpGet<T>(this.url(path));
+    if (response.status !== 200) throw new Error(`GET ${path}: HTTP ${response.status} ${response.text.slice(0, 500)}`);
+    return response.body;
+  }
+
+  async sessions(): Promise<SessionView[]> {
+    return (await this.getJson<{ sessions: SessionView[] }>('/api/v1/sessions')).sessions;
+  }
+
+  async stats(): Promise<ProxyStats> {
+    return this.getJson<ProxyStats>('/api/v1/stats');
+  }
+
+  fds(): { total: number; sockets: number } {
+    return fdCount(this.pid);
+  }
+
+  /** SIGTERM, then wait (SIGKILL after `graceMs`). Idempotent. */
+  async stop(graceMs = 8000): Promise<void> {
+    await this.process.stop('SIGTERM', graceMs);
+  }
+
+  describe(): string {
+    return this.process.describe(20_000);
+  }
+}
