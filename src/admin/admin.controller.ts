@@ -1,10 +1,21 @@
 import { Controller, Get } from '@nestjs/common';
+import { OriginRegistry } from '../origins/origin-registry.js';
 import { SessionManager } from '../srt/session/session-manager.js';
 
 /** Read-only views for operators and tests. */
 @Controller('api/v1')
 export class AdminController {
-  constructor(private readonly sessions: SessionManager) {}
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly origins: OriginRegistry,
+  ) {}
+
+  @Get('origins')
+  listOrigins() {
+    const cooling = new Set(this.origins.cooling());
+    const origins = this.origins.all().map((o) => ({ id: o.id, source: o.source, state: cooling.has(o.id) ? 'cooling-down' : 'up' }));
+    return { origins };
+  }
 
   /** Kept for tooling written against the Go proxy. */
   @Get('versions')
@@ -42,6 +53,7 @@ export class AdminController {
       handshakes: {
         inductions: c.inductions,
         conclusions: c.conclusions,
+        repeatedConclusions: c.repeatedConclusions,
         accepted: c.accepted,
         rejected: Object.fromEntries([...c.rejected].map(([code, n]) => [String(code), n])),
       },
@@ -53,7 +65,7 @@ export class AdminController {
         unsupported: c.unsupported,
         originStray: c.originStray,
       },
-      sendErrors: c.sendErrors,
+      errors: { send: c.sendErrors, origin: c.originErrors, socket: c.socketErrors },
       originSockets: this.sessions.openOriginSockets,
       draining: this.sessions.isDraining,
     };

@@ -12,6 +12,11 @@ export interface SrtConfig {
   /** SO_RCVBUF / SO_SNDBUF for the public socket and every origin socket; 0 keeps the kernel default. */
   readonly receiveBufferBytes: number;
   readonly sendBufferBytes: number;
+  /**
+   * SO_RCVBUF and SO_SNDBUF of each session's origin socket. Smaller than the public socket's: one session carries
+   * one stream, and thousands of sessions with deep buffers could hold a pod's memory hostage.
+   */
+  readonly originSocketBufferBytes: number;
   /** Budget for the whole origin handshake; must end before the caller's own 3 s connect timeout. */
   readonly originHandshakeTimeoutMs: number;
   /** libsrt callers resend every ~250 ms; the proxy resends to the origin on the same beat. */
@@ -34,10 +39,18 @@ export interface BalancerConfig {
   readonly stickyGraceMs: number;
 }
 
+export interface OriginHealthConfig {
+  /** How long an origin that failed a handshake is left out of new assignments. */
+  readonly failureCooldownMs: number;
+  /** How often DNS names in ORIGINS are resolved again. */
+  readonly dnsRefreshMs: number;
+}
+
 export interface AppConfig {
   readonly srt: SrtConfig;
   readonly http: HttpConfig;
   readonly origins: readonly HostPort[];
+  readonly originHealth: OriginHealthConfig;
   readonly balancer: BalancerConfig;
   /** On SIGTERM, how long live sessions may go on before they are closed. */
   readonly drainTimeoutMs: number;

@@ -10,6 +10,10 @@ import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 
 before(() => requirePeers());
 
+
+/** The smallest SESSION_IDLE_TIMEOUT_MS the proxy accepts (libsrt keepalives come every 1 s). */
+const IDLE_MS = 3000;
+
 e2eTest('a SHUTDOWN from the origin reaches the caller and frees the session', async (scope) => {
   const origin = await scope.rawOrigin();
   const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)] });
@@ -29,7 +33,7 @@ e2eTest('a SHUTDOWN from the origin reaches the caller and frees the session', a
 
 e2eTest('a session abandoned by both peers is closed after SESSION_IDLE_TIMEOUT_MS', async (scope) => {
   const origin = await scope.rawOrigin();
-  const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], idleTimeoutMs: 1000 });
+  const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], idleTimeoutMs: IDLE_MS });
   await proxy.stats();
   await sleep(100);
   const baseline = proxy.fds();
@@ -41,14 +45,16 @@ e2eTest('a session abandoned by both peers is closed after SESSION_IDLE_TIMEOUT_
   await waitForSession(proxy, 'idle', 2000);
 
   // Nobody speaks any more (the raw peers send no keepalives).
-  await waitForNoSessions(proxy, 4000);
+  await waitForNoSessions(proxy, IDLE_MS + 3000);
   const reapedMs = performance.now() - t0;
   await sleep(200);
   const toCaller = caller.received.some((r) => isShutdown(r.packet));
   const toOrigin = origin.sessionPackets().some((d) => isShutdown(d.packet));
-  console.log(`idle timeout 1000 ms: session reaped after ${reapedMs.toFixed(0)} ms; SHUTDOWN sent to caller: ${toCaller}, to origin: ${toOrigin}`);
-  assert.ok(reapedMs >= 900, `reaped after ${reapedMs.toFixed(0)} ms, before the idle timeout`);
-  assert.ok(reapedMs < 3000, `reaped only after ${reapedMs.toFixed(0)} ms`);
+  console.log(`idle timeout ${IDLE_MS} ms: session reaped after ${reapedMs.toFixed(0)} ms; SHUTDOWN sent to caller: ${toCaller}, to origin: ${toOrigin}`);
+  assert.ok(reapedMs >= IDLE_MS - 100, `reaped after ${reapedMs.toFixed(0)} ms, before the idle timeout`);
+  // Both sides went quiet, so both are told (either may only be behind a broken path).
+  assert.ok(toCaller && toOrigin, `SHUTDOWN to caller ${toCaller}, to origin ${toOrigin}`);
+  assert.ok(reapedMs < IDLE_MS + 2000, `reaped only after ${reapedMs.toFixed(0)} ms`);
   const after = await waitFor('fds back at the baseline', () => {
     const now = proxy.fds();
     return now.sockets <= baseline.sockets ? now : undefined;
@@ -58,7 +64,7 @@ e2eTest('a session abandoned by both peers is closed after SESSION_IDLE_TIMEOUT_
 
 e2eTest('origin goes silent while the caller keeps talking: the caller gets a SHUTDOWN after the idle timeout', async (scope) => {
   const origin = await scope.rawOrigin();
-  const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], idleTimeoutMs: 1000 });
+  const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], idleTimeoutMs: IDLE_MS });
   const caller = await scope.rawCaller();
   const result = await caller.connect({ host: '127.0.0.1', port: proxy.srtPort, streamId: sid('orphan', 'publish') });
   assert.equal(result.outcome, 'accepted', JSON.stringify({ outcome: result.outcome, hsType: result.hsType }));
@@ -71,11 +77,11 @@ e2eTest('origin goes silent while the caller keeps talking: the caller gets a SH
     }
   }, 250);
   try {
-    const shutdown = await caller.waitForPacket((p) => isShutdown(p), 4000);
+    const shutdown = await caller.waitForPacket((p) => isShutdown(p), IDLE_MS + 3000);
     const ms = performance.now() - t0;
-    console.log(`idle timeout 1000 ms with a silent origin: caller SHUTDOWN after ${shutdown ? ms.toFixed(0) : 'never (4000)'} ms`);
+    console.log(`idle timeout ${IDLE_MS} ms with a silent origin: caller SHUTDOWN after ${shutdown ? ms.toFixed(0) : 'never'} ms`);
     assert.ok(shutdown, 'the live side (caller) is told with a SHUTDOWN that its origin is gone');
-    assert.ok(ms >= 900, `SHUTDOWN after ${ms.toFixed(0)} ms, before the idle timeout`);
+    assert.ok(ms >= IDLE_MS - 100, `SHUTDOWN after ${ms.toFixed(0)} ms, before the idle timeout`);
   } finally {
     clearInterval(keepalive);
   }

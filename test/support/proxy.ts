@@ -131,6 +131,27 @@ export class ProxyProcess {
     return response.body;
   }
 
+  /** HTTP status of a GET (e.g. 200/503 for /readyz). */
+  async getStatus(path: string): Promise<number> {
+    return (await httpGet(this.url(path))).status;
+  }
+
+  /** Polls /api/v1/stats until `accept` holds; the last stats on timeout, so the assertion shows them. */
+  async waitForStats(accept: (stats: ProxyStats) => boolean, timeoutMs: number): Promise<ProxyStats> {
+    const deadline = performance.now() + timeoutMs;
+    let stats = await this.stats();
+    while (!accept(stats) && performance.now() < deadline) {
+      await sleep(50);
+      stats = await this.stats();
+    }
+    return stats;
+  }
+
+  /** null while the proxy runs. */
+  exitCode(): number | null {
+    return this.process.running ? null : (this.process.exitInfo?.code ?? -1);
+  }
+
   async sessions(): Promise<SessionView[]> {
     return (await this.getJson<{ sessions: SessionView[] }>('/api/v1/sessions')).sessions;
   }

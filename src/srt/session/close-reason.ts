@@ -10,4 +10,6 @@ export type CloseReason =
   | 'origin-unreachable'
   | 'origin-timeout'
   | 'no-origin'
+  /** This proxy ran out of a local resource (fds, ephemeral ports) while opening the origin socket. */
+  | 'proxy-exhausted'
   | 'proxy-shutdown';

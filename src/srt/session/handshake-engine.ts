@@ -60,13 +60,14 @@ export class HandshakeEngine {
       counters.badCookie++;
       return;
     }
-    counters.conclusions++;
     const callerSocketId = handshakeSocketIdOf(msg);
     const existing = this.sessions.table.getByHandshake(handshakeKeyOf(address, port, callerSocketId));
     if (existing !== undefined) {
+      counters.repeatedConclusions++;
       existing.onCallerConclusionRepeated();
       return;
     }
+    counters.conclusions++;
     if (handshakeVersionOf(msg) !== 5) {
       counters.unsupported++;
       this.reject(msg, rejectionToWire(SRT_REJ.VERSION), address, port);
@@ -103,6 +104,10 @@ export class HandshakeEngine {
   }
 
   private send(msg: Buffer, address: string, port: number): void {
-    this.sessions.publicSocket.send(msg, port, address);
+    try {
+      this.sessions.publicSocket.send(msg, port, address);
+    } catch {
+      this.sessions.counters.sendErrors++;
+    }
   }
 }

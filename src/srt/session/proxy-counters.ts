@@ -12,10 +12,17 @@ export class ProxyCounters {
   unsupported = 0;
   /** Datagrams from an origin socket that arrived before the session could relay them. */
   originStray = 0;
+  /** Sends that threw (handshake path; relay sends without a callback cannot report failures). */
   sendErrors = 0;
+  /** Errors reported by origin sockets: ICMP unreachable, bind or connect failures. */
+  originErrors = 0;
+  /** Errors reported by the public socket. */
+  socketErrors = 0;
 
   inductions = 0;
   conclusions = 0;
+  /** CONCLUSIONs a caller sent again for a session already under way (answered from the session). */
+  repeatedConclusions = 0;
   accepted = 0;
   readonly rejected = new Map<number, number>();
 

@@ -10,10 +10,13 @@ export interface SessionHost {
   readonly counters: ProxyCounters;
   readonly clock: CoarseClock;
   readonly config: { readonly originHandshakeTimeoutMs: number; readonly originRetryIntervalMs: number };
-  readonly rejections: { readonly originDown: number };
+  readonly rejections: { readonly originDown: number; readonly overload: number };
   createOriginSocket(origin: Origin): Socket;
   /** Applies buffer sizes once the socket is bound. */
   tuneSocket(socket: Socket): void;
   onConnected(session: Session): void;
   onClosed(session: Session, wasConnected: boolean): void;
+  /** The origin failed a handshake (unreachable or silent): passive health. */
+  onOriginFailed(origin: Origin): void;
+  onOriginSucceeded(origin: Origin): void;
 }

@@ -12,6 +12,7 @@ import { ProxyCounters } from './proxy-counters.js';
 import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
+import { OriginRegistry } from '../../origins/origin-registry.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
 
 const SWEEP_INTERVAL_MS = 500;
@@ -26,7 +27,7 @@ export class SessionManager implements SessionHost {
   readonly clock = new CoarseClock();
   readonly table = new SessionTable();
   readonly config: SrtConfig;
-  readonly rejections = { originDown: ProxyRejection.DOWN };
+  readonly rejections = { originDown: ProxyRejection.DOWN, overload: ProxyRejection.OVERLOAD };
   private socket: Socket | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private draining = false;
@@ -36,6 +37,7 @@ export class SessionManager implements SessionHost {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(BALANCER) private readonly balancer: Balancer,
+    private readonly origins: OriginRegistry,
   ) {
     this.config = config.srt;
   }
@@ -71,13 +73,19 @@ export class SessionManager implements SessionHost {
     const session = new Session(this, address, port, callerSocketId, streamId, conclusion);
     this.table.add(session);
     this.counters.sessionsOpened++;
-    this.balancer.acquire(streamId.key).then(
-      (origin) => this.route(session, origin),
-      (error: unknown) => {
-        this.logger.warn(`balancer failed for ${streamId.key}: ${error instanceof Error ? error.message : String(error)}`);
+    let pick: Promise<Origin | undefined>;
+    try {
+      pick = this.balancer.acquire(streamId.key);
+    } catch (error) {
+      pick = Promise.reject(error);
+    }
+    pick
+      .then((origin) => this.route(session, origin))
+      .catch((error: unknown) => {
+        // Nothing may escape into an unhandled rejection: that would take the whole process down.
+        this.logger.error(`routing ${streamId.key} failed: ${error instanceof Error ? error.message : String(error)}`);
         session.reject(ProxyRejection.DOWN, 'no-origin');
-      },
-    );
+      });
     return session;
   }
 
@@ -94,7 +102,8 @@ export class SessionManager implements SessionHost {
   }
 
   tuneSocket(socket: Socket): void {
-    const problem = applySocketBuffers(socket, this.config);
+    const size = this.config.originSocketBufferBytes;
+    const problem = applySocketBuffers(socket, { receiveBufferBytes: size, sendBufferBytes: size });
     if (problem !== undefined) this.logger.warn(problem);
   }
 
@@ -125,9 +134,23 @@ export class SessionManager implements SessionHost {
     });
   }
 
-  /** Ends every session, telling both sides; used on shutdown. */
+  onOriginFailed(origin: Origin): void {
+    this.origins.reportFailure(origin);
+  }
+
+  onOriginSucceeded(origin: Origin): void {
+    this.origins.reportSuccess(origin);
+  }
+
+  /**
+   * Ends every session on shutdown: connected ones get SHUTDOWN on both sides, callers still in their handshake a
+   * 2402 so they retry elsewhere at once instead of waiting out their 3 s.
+   */
   closeAll(): void {
-    for (const session of [...this.table.values()]) session.close('proxy-shutdown', true);
+    for (const session of [...this.table.values()]) {
+      if (session.state === 'connected') session.close('proxy-shutdown', true);
+      else session.reject(ProxyRejection.OVERLOAD, 'proxy-shutdown');
+    }
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
   }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:dgram';
 import type { Origin } from '../../origins/origin.js';
 import { buildOriginInduction, buildRejection, buildShutdown } from '../protocol/handshake-builders.js';
 import { patchHandshakeCookie } from '../protocol/handshake-patch.js';
+import { encodePeerAddress } from '../protocol/peer-address.js';
 import {
   handshakeCookieOf,
   handshakeSocketIdOf,
@@ -86,8 +87,13 @@ export class Session {
     this.socket = socket;
     socket.on('message', (msg) => this.onOriginMessage(msg));
     socket.on('error', (error: NodeJS.ErrnoException) => this.onOriginError(error));
-    socket.connect(origin.port, origin.host, () => {
+    // connect() reports bind/connect failures (EACCES, ENETUNREACH, EMFILE...) here, not as an 'error' event.
+    socket.connect(origin.port, origin.host, (error?: Error) => {
       if (this.state === 'closed') return;
+      if (error !== undefined) {
+        this.onOriginError(error as NodeJS.ErrnoException);
+        return;
+      }
       this.host.tuneSocket(socket);
       this.sendInduction();
     });
@@ -182,14 +188,17 @@ export class Session {
     }
     if (this.state === 'origin-conclusion' && type === HandshakeType.CONCLUSION) {
       this.originSocketId = handshakeSocketIdOf(msg);
-      // The caller expects its own cookie echoed, as a libsrt listener does.
+      // Answer as a libsrt listener would: the caller's own cookie echoed and the caller's address as the peer
+      // address (the origin wrote the proxy's, which callers have no business seeing).
       patchHandshakeCookie(msg, this.callerCookie);
+      encodePeerAddress(unmapIpv4(this.callerAddress), msg, PEER_ADDRESS_OFFSET);
       this.response = msg;
       this.state = 'connected';
       this.connectedAt = Date.now();
       this.lastFromCaller = this.lastFromOrigin = this.host.clock.tick();
       this.clearTimers();
       this.host.onConnected(this);
+      this.host.onOriginSucceeded(this.origin!);
       this.sendToCaller(msg);
       return;
     }
@@ -199,16 +208,20 @@ export class Session {
 
   private onOriginError(error: NodeJS.ErrnoException): void {
     if (this.state === 'closed') return;
-    this.host.counters.sendErrors++;
-    // ICMP port unreachable on a connected socket: the origin is not there; say so now, not after 3 s.
+    this.host.counters.originErrors++;
+    // ICMP unreachable on a connected socket: the origin is not there; say so now, not after 3 s.
     const unreachable = error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH';
     if (this.state === 'connected') {
       if (unreachable) this.close('origin-unreachable', true);
       return;
     }
-    if (unreachable || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
-      this.reject(this.host.rejections.originDown, 'origin-unreachable');
+    if (LOCAL_RESOURCE_ERRORS.has(error.code ?? '')) {
+      // Our side ran out (fds, ephemeral ports, buffers): the origin is fine, this proxy is full.
+      this.reject(this.host.rejections.overload, 'proxy-exhausted');
+      return;
     }
+    this.host.onOriginFailed(this.origin!);
+    this.reject(this.host.rejections.originDown, 'origin-unreachable');
   }
 
   private sendInduction(): void {
@@ -232,11 +245,18 @@ export class Session {
   private onDeadline(): void {
     this.deadlineTimer = undefined;
     if (this.state === 'connected' || this.state === 'closed') return;
+    // Still routing means the balancer was slow, not the origin.
+    if (this.origin !== undefined) this.host.onOriginFailed(this.origin);
     this.reject(this.host.rejections.originDown, 'origin-timeout');
   }
 
+  /** Handshake-path send to the caller; a failure is counted, never thrown into a timer or socket callback. */
   private sendToCaller(msg: Buffer): void {
-    this.host.publicSocket.send(msg, this.callerPort, this.callerAddress);
+    try {
+      this.host.publicSocket.send(msg, this.callerPort, this.callerAddress);
+    } catch {
+      this.host.counters.sendErrors++;
+    }
   }
 
   private clearTimers(): void {
@@ -244,6 +264,15 @@ export class Session {
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.retryTimer = this.deadlineTimer = undefined;
   }
+}
+
+const PEER_ADDRESS_OFFSET = 48;
+
+const LOCAL_RESOURCE_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM']);
+
+/** A dual-stack socket reports IPv4 callers as ::ffff:a.b.c.d; the handshake field wants them as IPv4. */
+function unmapIpv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 export function handshakeKeyOf(address: string, port: number, socketId: number): string {

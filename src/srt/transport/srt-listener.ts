@@ -5,6 +5,7 @@ import type { AppConfig, SrtConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { formatHostPort } from '../../config/listen-address.js';
 import { applySocketBuffers } from './socket-buffers.js';
+import { literalLookup } from './literal-lookup.js';
 import { HandshakeEngine } from '../session/handshake-engine.js';
 import { SessionManager } from '../session/session-manager.js';
 import { Lookup, SessionTable } from '../session/session-table.js';
@@ -45,7 +46,7 @@ export class SrtListener {
   start(): Promise<void> {
     const { host, port } = this.config.listen;
     // `::` accepts IPv4 too (dual stack) unless the host says otherwise.
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: false });
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: false, lookup: literalLookup });
     this.socket = socket;
     socket.on('message', this.onMessage);
     return new Promise((resolve, reject) => {
@@ -85,9 +86,10 @@ export class SrtListener {
     const receive = socket.getRecvBufferSize();
     const send = socket.getSendBufferSize();
     const wanted = this.config.receiveBufferBytes;
-    if (wanted > 0 && receive < wanted) {
+    // Linux reports twice the size it was given (the other half is bookkeeping).
+    if (wanted > 0 && receive / 2 < wanted) {
       this.logger.warn(
-        `SO_RCVBUF is ${receive} bytes, below SRT_RECV_BUFFER_BYTES=${wanted}: raise net.core.rmem_max to avoid loss under bursts`,
+        `SO_RCVBUF is ${receive / 2} usable bytes, below SRT_RECV_BUFFER_BYTES=${wanted}: raise net.core.rmem_max to avoid loss under bursts`,
       );
     } else {
       this.logger.log(`UDP buffers: receive ${receive} bytes, send ${send} bytes`);
@@ -101,7 +103,9 @@ export class SrtListener {
     }
     const dst = msg.readUInt32BE(12);
     if (dst === 0) {
-      this.handshakes.onHandshake(msg, rinfo.address, rinfo.port);
+      // Source port 0 is legal on the wire but cannot be answered (send() throws): drop it here.
+      if (rinfo.port === 0) this.counters.malformed++;
+      else this.handshakes.onHandshake(msg, rinfo.address, rinfo.port);
       return;
     }
     const result = this.table.find(dst, rinfo.address, rinfo.port);
@@ -116,8 +120,8 @@ export class SrtListener {
   };
 
   private onSocketError(error: Error): void {
-    // Send errors on an unconnected UDP socket (e.g. a caller that vanished) must not stop the listener.
-    this.counters.sendErrors++;
+    // Receive-side errors (ICMP reports) must not stop the listener; sends without a callback never land here.
+    this.counters.socketErrors++;
     this.logger.debug?.(`SRT socket error: ${error.message}`);
   }
 }

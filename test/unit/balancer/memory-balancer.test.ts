@@ -6,8 +6,8 @@ import { LeastStreamsStrategy } from '../../../src/balancer/strategies/least-str
 import { RoundRobinStrategy } from '../../../src/balancer/strategies/round-robin.strategy.js';
 import type { Origin } from '../../../src/origins/origin.js';
 
-const A: Origin = { id: 'a:1', host: 'a', port: 1 };
-const B: Origin = { id: 'b:1', host: 'b', port: 1 };
+const A: Origin = { id: 'a:1', host: 'a', port: 1, source: 'a:1' };
+const B: Origin = { id: 'b:1', host: 'b', port: 1, source: 'b:1' };
 
 describe('MemoryBalancer', () => {
   it('keeps a stream on its origin while it has sessions, for publish and play alike', async () => {
@@ -60,7 +60,7 @@ describe('strategies', () => {
 
   it('consistent-hash is stable and moves only the keys of a removed origin', () => {
     const s = new ConsistentHashStrategy();
-    const C: Origin = { id: 'c:1', host: 'c', port: 1 };
+    const C: Origin = { id: 'c:1', host: 'c', port: 1, source: 'c:1' };
     const keys = Array.from({ length: 300 }, (_, i) => `v/live/s${i}`);
     const before = keys.map((k) => s.choose(k, [A, B, C]).id);
     assert.deepEqual(keys.map((k) => s.choose(k, [A, B, C]).id), before);

@@ -78,7 +78,7 @@ describe('loadConfig', () => {
   it('rejects out-of-range numbers and bad origins, one line each', () => {
     const problems = problemsOf({ SESSION_IDLE_TIMEOUT_MS: '10', MAX_SESSIONS: '-1', ORIGINS: '10.0.0.1' });
     assert.equal(problems.length, 3);
-    assert.ok(problems.some((p) => /SESSION_IDLE_TIMEOUT_MS="10": must be at least 1000/.test(p)));
+    assert.ok(problems.some((p) => /SESSION_IDLE_TIMEOUT_MS="10": must be at least 3000/.test(p)));
     assert.ok(problems.some((p) => /MAX_SESSIONS="-1": expected a whole number/.test(p)));
     assert.ok(problems.some((p) => /ORIGINS="10\.0\.0\.1": "10\.0\.0\.1": expected host:port/.test(p)));
   });
