@@ -68,7 +68,7 @@ export class Session {
     this.startedAt = Date.now();
     this.lastFromCaller = host.clock.now;
     this.lastFromOrigin = host.clock.now;
-    // dgram may reuse nothing, but the copy keeps the session independent of the caller's buffer lifetime.
+    // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
     this.deadlineTimer = setTimeout(() => this.onDeadline(), host.config.originHandshakeTimeoutMs);
