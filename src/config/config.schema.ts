@@ -53,7 +53,7 @@ export const envSchema = z.object({
   BALANCER_STICKY_GRACE_MS: integer(0, 3_600_000).prefault('30000'),
   SESSION_IDLE_TIMEOUT_MS: integer(3000, 3_600_000).prefault('10000'),
   MAX_SESSIONS: integer(0, 1_000_000).prefault('10000'),
-  ORIGIN_HANDSHAKE_TIMEOUT_MS: integer(250, 2900).prefault('2500'),
+  ORIGIN_HANDSHAKE_TIMEOUT_MS: integer(250, 2900).prefault('2000'),
   ORIGIN_RETRY_INTERVAL_MS: integer(50, 1000).prefault('250'),
   SRT_RECV_BUFFER_BYTES: integer(0, 1 << 30).prefault('4194304'),
   SRT_SEND_BUFFER_BYTES: integer(0, 1 << 30).prefault('4194304'),
