@@ -76,6 +76,18 @@ function newSession(h: Harness): Session {
   return new Session(h.host, '127.0.0.1', 37737, handshakeSocketIdOf(CALLER_CONCLUSION), id.value, CALLER_CONCLUSION);
 }
 
+/** A session that completed its origin handshake, with its fake origin socket. */
+function connectedSession(h: Harness): { s: Session; socket: FakeSocket } {
+  const s = newSession(h);
+  s.connect(ORIGIN);
+  const socket = h.originSockets[0]!;
+  socket.connected!();
+  socket.emit('message', Buffer.from(ORIGIN_INDUCTION_RESPONSE));
+  socket.emit('message', Buffer.from(ORIGIN_CONCLUSION_RESPONSE));
+  assert.equal(s.state, 'connected');
+  return { s, socket };
+}
+
 describe('Session', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setImmediate'] }));
   afterEach(() => mock.timers.reset());
@@ -191,12 +203,7 @@ describe('Session', () => {
   it('relays both ways unchanged and ends on SHUTDOWN from either side', () => {
     for (const side of ['caller', 'origin'] as const) {
       const h = harness();
-      const s = newSession(h);
-      s.connect(ORIGIN);
-      const socket = h.originSockets[0]!;
-      socket.connected!();
-      socket.emit('message', Buffer.from(ORIGIN_INDUCTION_RESPONSE));
-      socket.emit('message', Buffer.from(ORIGIN_CONCLUSION_RESPONSE));
+      const { s, socket } = connectedSession(h);
       const data = Buffer.alloc(1332, 7);
       data.writeUInt32BE(s.originSocketId, 12);
       s.fromCaller(data);
@@ -219,12 +226,7 @@ describe('Session', () => {
 
   it('on idle close tells only the side still alive', () => {
     const h = harness();
-    const s = newSession(h);
-    s.connect(ORIGIN);
-    const socket = h.originSockets[0]!;
-    socket.connected!();
-    socket.emit('message', Buffer.from(ORIGIN_INDUCTION_RESPONSE));
-    socket.emit('message', Buffer.from(ORIGIN_CONCLUSION_RESPONSE));
+    const { s, socket } = connectedSession(h);
     const toCallerBefore = h.toCaller.length;
     const toOriginBefore = socket.sent.length;
     s.close('origin-idle', true);
