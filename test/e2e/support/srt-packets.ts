@@ -1,7 +1,7 @@
 /**
  * Hand-built SRT packets for the raw test peers. Deliberately independent of src/srt/protocol so that a codec bug in
- * the proxy cannot hide itself in the tests. Layouts follow /work/shared/docs/srt-protocol-notes.md sections 1-2 and
- * the captures in /work/shared/vectors/srt-handshakes.json (t1, t3).
+ * the proxy cannot hide itself in the tests. Layouts follow the captures in
+ * test/fixtures/srt-handshakes.json (t1, t3), which harness.test.ts checks them against byte for byte.
  */
 import net from 'node:net';
 
