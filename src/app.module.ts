@@ -3,14 +3,17 @@ import { AdminModule } from './admin/admin.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import type { LogDestination } from './logging/log-destination.js';
 import { SrtModule } from './srt/srt.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `logDestination`: where the JSON log lines go (stdout, asynchronously, unless a test says otherwise). */
+  static forRoot(config: AppConfig, logDestination?: LogDestination): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), SrtModule, HealthModule, AdminModule],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config, logDestination), SrtModule, HealthModule, AdminModule],
     };
   }
 }

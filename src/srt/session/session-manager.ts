@@ -14,6 +14,7 @@ import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
 import { OriginRegistry } from '../../origins/origin-registry.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
+import { RejectionLog } from '../../logging/rejection-log.js';
 
 const SWEEP_INTERVAL_MS = 500;
 
@@ -38,6 +39,7 @@ export class SessionManager implements SessionHost {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(BALANCER) private readonly balancer: Balancer,
     private readonly origins: OriginRegistry,
+    private readonly rejectionLog: RejectionLog,
   ) {
     this.config = config.srt;
   }
@@ -118,7 +120,8 @@ export class SessionManager implements SessionHost {
     this.counters.sessionsClosed++;
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin);
     if (!wasConnected) {
-      this.logger.log({ msg: 'handshake failed', ...identify(session), reason: session.closeReason, code: session.rejectCode });
+      // Sampled per caller address and code: a caller retrying a refused handshake must not flood the log.
+      this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
       return;
     }
     this.logger.log({
