@@ -5,6 +5,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { LogDestination } from './logging/log-destination.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { SrtModule } from './srt/srt.module.js';
 
 @Module({})
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logDestination?: LogDestination): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config, logDestination), SrtModule, HealthModule, AdminModule],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config, logDestination), SrtModule, HealthModule, AdminModule, MetricsModule],
     };
   }
 }
