@@ -11,10 +11,18 @@ const B: Origin = { id: 'b:1', host: 'b', port: 1, source: 'b:1' };
 
 describe('MemoryBalancer', () => {
   it('keeps a stream on its origin while it has sessions, for publish and play alike', async () => {
-    const balancer = new MemoryBalancer(new RoundRobinStrategy(), () => [A, B], 1000);
+    let now = 0;
+    const balancer = new MemoryBalancer(new RoundRobinStrategy(), () => [A, B], 1000, () => now);
     assert.equal(await balancer.acquire('v/live/x'), A);
     assert.equal(await balancer.acquire('v/live/y'), B);
     assert.equal(await balancer.acquire('v/live/x'), A);
+    assert.equal(await balancer.acquire('v/live/x'), A);
+    // Two of x's three sessions end; long after the grace period x still has one, so it keeps its origin.
+    balancer.release('v/live/x', A);
+    balancer.release('v/live/x', A);
+    balancer.release('v/live/y', B);
+    now = 10_000;
+    assert.equal(balancer.size, 1, 'y expired, x is held by its last session');
     assert.equal(await balancer.acquire('v/live/x'), A);
   });
 
@@ -22,10 +30,12 @@ describe('MemoryBalancer', () => {
     let now = 0;
     const balancer = new MemoryBalancer(new RoundRobinStrategy(), () => [A, B], 1000, () => now);
     await balancer.acquire('k1');
+    now = 5000;
+    assert.equal(balancer.size, 1, 'never expires while a session holds it');
     balancer.release('k1', A);
-    now = 999;
+    now = 5999;
     assert.equal(balancer.size, 1);
-    now = 1000;
+    now = 6000;
     assert.equal(balancer.size, 0);
     assert.equal(await balancer.acquire('k1'), B, 'a fresh pick after expiry');
   });
@@ -44,10 +54,21 @@ describe('MemoryBalancer', () => {
     assert.equal(balancer.size, 0);
   });
 
-  it('ignores releases it does not know', () => {
-    const balancer = new MemoryBalancer(new RoundRobinStrategy(), () => [A], 1000);
+  it('ignores releases it does not know: another key, another origin, or more than were acquired', async () => {
+    let now = 0;
+    const balancer = new MemoryBalancer(new RoundRobinStrategy(), () => [A, B], 1000, () => now);
+    assert.equal(await balancer.acquire('k'), A);
     balancer.release('nope', A);
-    assert.equal(balancer.size, 0);
+    balancer.release('k', B);
+    now = 10_000;
+    assert.equal(balancer.size, 1, 'the one real session still holds k');
+    balancer.release('k', A);
+    now = 10_500;
+    balancer.release('k', A);
+    now = 10_999;
+    assert.equal(balancer.size, 1);
+    now = 11_000;
+    assert.equal(balancer.size, 0, 'a surplus release does not restart the grace period');
   });
 });
 
