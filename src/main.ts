@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { startApp } from './app-start.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { formatHostPort } from './config/listen-address.js';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { SessionManager } from './srt/session/session-manager.js';
-import { SrtTransportStrategy } from './srt/transport/srt-transport.strategy.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -23,10 +22,7 @@ async function bootstrap(): Promise<void> {
 
   // Lines logged while the module graph is built wait for the pino logger instead of going to the console.
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(PinoNestLogger));
-  app.connectMicroservice({ strategy: app.get(SrtTransportStrategy) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(config.http.listen.port, config.http.listen.host);
+  await startApp(app, config);
   installGracefulShutdown(app, app.get(SessionManager), config.drainTimeoutMs);
   const logger = new Logger('Bootstrap');
   // Secrets in it (cookie secret, passwords, tokens) are cut by the logger's redaction paths.
