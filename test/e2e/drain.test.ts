@@ -5,7 +5,7 @@ import { hostPort, httpGet } from '../support/net.js';
 import { requirePeers } from './support/peers.js';
 import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { isShutdown } from './support/srt-packets.js';
+import { isShutdown } from '../support/srt-packets.js';
 import { sid, waitForSession } from './support/expect.js';
 
 before(() => requirePeers());

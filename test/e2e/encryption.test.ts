@@ -6,7 +6,7 @@ import { probeVideo, requirePeers } from './support/peers.js';
 import { sleep } from '../support/process.js';
 import { rejectedCount } from './support/proxy.js';
 import { e2eTest, type Scope } from './support/scope.js';
-import { KMREQ_AES128_T3 } from './support/srt-packets.js';
+import { KMREQ_AES128_T3 } from '../support/srt-packets.js';
 import { sid, waitForNoSessions } from './support/expect.js';
 
 const PASSPHRASE = 'correcthorse1';

@@ -10,7 +10,7 @@ import { rawCaptures } from '../support/vectors.js';
 import { probeVideo, requirePeers } from './support/peers.js';
 import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { ControlType, KMREQ_AES128_T3, buildConclusion, buildInduction, controlTypeOf, decodeHandshake, destinationOf, isControl, streamIdOf } from './support/srt-packets.js';
+import { ControlType, KMREQ_AES128_T3, buildConclusion, buildInduction, controlTypeOf, decodeHandshake, destinationOf, isControl, streamIdOf } from '../support/srt-packets.js';
 
 before(() => requirePeers());
 

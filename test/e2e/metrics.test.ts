@@ -9,7 +9,7 @@ import { parseExposition, sampleValue } from '../support/prometheus.js';
 import { waitFor } from '../support/process.js';
 import { requirePeers } from './support/peers.js';
 import { e2eTest } from './support/scope.js';
-import { buildDataPacket, tsNullPayload } from './support/srt-packets.js';
+import { buildDataPacket, tsNullPayload } from '../support/srt-packets.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 
 before(() => requirePeers());
