@@ -121,5 +121,5 @@ e2eTest('a real session logs one start and one end line with its fields, and no 
     assert.ok(!text.includes(secret), `the log contains the secret ${secret}`);
   }
   assert.ok(!proxy.process.stderr.includes('secret'), proxy.process.stderr);
-  console.log(`logs: ${lines.length} lines; session end: ${JSON.stringify(end)}`);
+  console.log(`logs: ${lines.length} lines; the session:\n${JSON.stringify(start)}\n${JSON.stringify(end)}`);
 });

@@ -3,6 +3,8 @@
  * packet and byte counters equal what happened, labels carry no stream id or caller, and the text parses.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { before } from 'node:test';
 import { hostPort, httpGet } from '../support/net.js';
 import { parseExposition, sampleValue } from '../support/prometheus.js';
@@ -81,6 +83,14 @@ e2eTest('metrics scraped after a known session match it, and the exposition pars
   const ours = [...families.values()].filter((f) => f.name.startsWith('srt_proxy_'));
   assert.ok(ours.length >= 15, `only ${ours.length} srt_proxy_ families`);
   for (const f of ours) if (f.type === 'counter') assert.match(f.name, /_total$/, f.name);
+  // docs/observability.md documents exactly the families served, with their types.
+  const documented = readFileSync(resolve(process.cwd(), 'docs/observability.md'), 'utf8')
+    .split('\n')
+    .map((line) => /^\| `(srt_proxy_[a-z_]+)` \| (\w+) \|/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]} ${m[2]}`)
+    .sort();
+  assert.deepEqual(documented, ours.map((f) => `${f.name} ${f.type}`).sort(), 'docs/observability.md metrics table');
 
   // Bounded labels: no stream name, no caller address or port anywhere.
   const labelValues = [...families.values()].flatMap((f) => f.samples.flatMap((s) => Object.values(s.labels)));
