@@ -21,3 +21,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 bash scripts/install.sh
+# helm and kubeconform (go install, pinned) and the Kubernetes schemas (PyPI) for the chart check, into .cache/.
+bash scripts/chart-check.sh --tools-only
