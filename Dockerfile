@@ -19,7 +19,7 @@ FROM ${BASE_IMAGE}
 # tini as PID 1: forwards SIGTERM to node (which drains, then exits 0) and reaps zombies.
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tini >/dev/null \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

