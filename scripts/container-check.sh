@@ -148,12 +148,15 @@ mkdir -p "$ctx"
 cp -a Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json nest-cli.json src "$ctx/"
 # The host's trust store, for the build stage only: it reaches the npm registry through a TLS-intercepting proxy.
 [ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$ctx/build-ca.pem"
+previous_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 t0=$SECONDS
 "$DOCKER" build --build-arg "BASE_IMAGE=$base" -t "$IMAGE" "$ctx" >"$work/build.log" 2>&1 ||
   { tail -40 "$work/build.log" >&2; fail "docker build failed"; }
 build_s=$((SECONDS - t0))
-# Earlier builds' images, untagged by this one, would pile up in /var/lib/docker.
-"$DOCKER" image prune -f >/dev/null
+# The image this build untagged goes (not a blanket prune: the build stage's untagged layers are the next build's cache).
+if [ -n "$previous_image" ] && [ "$previous_image" != "$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")" ]; then
+  "$DOCKER" rmi "$previous_image" >/dev/null 2>&1 || true
+fi
 size_bytes=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
 say "built $IMAGE FROM $base in ${build_s} s"
 if "$DOCKER" run --rm --entrypoint sh "$IMAGE" -c 'ls /app/build-ca.pem /tmp/build-ca.pem 2>/dev/null; ls /app/node_modules/typescript /app/node_modules/@types 2>/dev/null' | grep -q .; then
@@ -175,7 +178,10 @@ srt-live-transmit "srt://127.0.0.1:$origin_port?mode=listener" file://con >"$wor
 pids+=($!)
 
 # Host network: the origin on the host's loopback is reachable and nothing listens beyond 127.0.0.1.
-container=$("$DOCKER" run -d --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
+# Containers an interrupted earlier run left behind (its dockerd went down before it could remove them).
+stale=$("$DOCKER" ps -aq --filter label=srt-proxy.container-check)
+[ -z "$stale" ] || "$DOCKER" rm -f $stale >/dev/null
+container=$("$DOCKER" run -d --label srt-proxy.container-check --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
   --memory 256m --pids-limit 200 --health-interval 1s --health-start-period 20s \
   -e "SRT_LISTEN=127.0.0.1:$srt_port" -e "HTTP_LISTEN=127.0.0.1:$http_port" \
   -e "ORIGINS=127.0.0.1:$origin_port" -e "DRAIN_TIMEOUT_MS=$DRAIN_TIMEOUT_MS" -e LOG_LEVEL=info "$IMAGE")

@@ -18,15 +18,25 @@ export function runScript(name: string, timeoutMs: number, env: Record<string, s
       cwd: process.cwd(),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a timeout reaches what the script runs in the foreground too (a docker build,
+      // go install): bash runs its exit trap only once that foreground command has ended.
+      detached: true,
     });
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        /* already gone */
+      }
+    };
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     // SIGTERM first: the scripts' exit traps stop what they started (containers, dockerd) and restore the host.
     const timer = setTimeout(() => {
-      output += `\n[test] scripts/${name} still running after ${timeoutMs} ms: SIGTERM`;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+      output += `\n[test] scripts/${name} still running after ${timeoutMs} ms: SIGTERM to its process group`;
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), 30_000).unref();
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
