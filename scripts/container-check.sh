@@ -14,7 +14,6 @@
 # DRAIN_TIMEOUT_MS (default 4000), KEEP_WORK=1 (keep the temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$PWD
 t_start=$SECONDS
 say() { echo "container-check: $*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -180,6 +179,7 @@ pids+=($!)
 # Host network: the origin on the host's loopback is reachable and nothing listens beyond 127.0.0.1.
 # Containers an interrupted earlier run left behind (its dockerd went down before it could remove them).
 stale=$("$DOCKER" ps -aq --filter label=srt-proxy.container-check)
+# shellcheck disable=SC2086 # one id per word
 [ -z "$stale" ] || "$DOCKER" rm -f $stale >/dev/null
 container=$("$DOCKER" run -d --label srt-proxy.container-check --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
   --memory 256m --pids-limit 200 --health-interval 1s --health-start-period 20s \
@@ -213,7 +213,7 @@ ffmpeg -hide_banner -nostdin -loglevel warning -re -f lavfi -i testsrc=size=320x
   -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -f mpegts \
   "srt://127.0.0.1:$srt_port?streamid=#!::r=live/container,m=publish" 2>"$work/publisher.log" &
 publisher=$!
-pids+=($publisher)
+pids+=("$publisher")
 origin_bytes() { stat -c %s "$work/origin.ts" 2>/dev/null || echo 0; }
 flowing() { [ "$(origin_bytes)" -gt 100000 ]; }
 wait_until 30 "the stream to reach the origin through the container" flowing
