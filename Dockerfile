@@ -28,9 +28,10 @@ COPY --from=build /app/dist/src ./dist/src
 # Numeric so Kubernetes' runAsNonRoot can verify it; 1000 is `node` in the official images.
 USER 1000:1000
 EXPOSE 20080/udp 12025/tcp
-# Liveness only (no curl in the image): /healthz on the HTTP port from HTTP_LISTEN (`port` or `host:port`).
+# Liveness only (no curl in the image): /healthz on the HTTP port from HTTP_LISTEN or the reference's
+# PROXY_SYSTEM_API (`port`, `:port` or `host:port`).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "const l=process.env.HTTP_LISTEN||'12025';fetch('http://127.0.0.1:'+l.slice(l.lastIndexOf(':')+1)+'/healthz',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const l=process.env.HTTP_LISTEN||process.env.PROXY_SYSTEM_API||'12025';fetch('http://127.0.0.1:'+l.slice(l.lastIndexOf(':')+1)+'/healthz',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # Small young generation: scavenges of ~1 ms instead of 2-11 ms pauses that overflow the UDP receive buffer at
 # high packet rates (bench/README.md).
