@@ -17,13 +17,14 @@ export class HealthController {
     return this.health.check([() => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
   }
 
+  /** Readiness: can this process carry media. Stays 200 while draining (the detail says so) so live flows keep their conntrack entries. */
   @Get('readyz')
   @HealthCheck()
   readiness() {
     return this.health.check([
       () => this.srt.listening(),
       () => this.srt.originsAvailable(),
-      () => this.srt.notDraining(),
+      () => this.srt.drain(),
     ]);
   }
 }
