@@ -27,14 +27,13 @@ tools=$cache/tools
 export HELM_CACHE_HOME=$cache/helm/cache HELM_CONFIG_HOME=$cache/helm/config HELM_DATA_HOME=$cache/helm/data
 
 # --- tools -------------------------------------------------------------------------------------------------------
-command -v go >/dev/null 2>&1 ||
-  fail "go (>= 1.24) is needed to build helm and kubeconform; it was not found on PATH (Debian 12's golang-go is too old: use go.dev/dl or bookworm-backports)"
+go=$(bash scripts/ensure-go.sh) || fail "no go >= 1.26 (scripts/ensure-go.sh)"
 go_install() { # name module version
   local dir="$tools/$1-$3"
   if [ ! -x "$dir/$1" ]; then
     local t0=$SECONDS
     say "building $1 $3 with go install $2@$3"
-    GOBIN="$dir" GOFLAGS=-mod=mod go install "$2@$3" >&2 || fail "go install $2@$3 failed"
+    GOBIN="$dir" GOFLAGS=-mod=mod GOTOOLCHAIN=local "$go" install "$2@$3" >&2 || fail "go install $2@$3 failed"
     say "built $1 in $((SECONDS - t0)) s"
   fi
   echo "$dir/$1"

@@ -2,7 +2,8 @@
 # Installs everything the tests need on Debian, as root: Node.js, npm packages, and the real peers
 # (ffmpeg with libsrt, srt-tools for srt-live-transmit, redis-server, python3 for raw-socket tests), the container
 # check's engine and base-image tools (docker.io, debootstrap, iptables) and pip for the chart check's schemas.
-# The chart check also needs go >= 1.24 (not in Debian 12) to build helm and kubeconform. Safe to run again.
+# The chart check builds helm and kubeconform with go >= 1.26 (scripts/ensure-go.sh fetches Go's toolchain module
+# from the Go module proxy when the machine has none that new: Debian 12 packages 1.19). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -15,6 +16,7 @@ python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 [ -x /usr/bin/docker ] && command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}" >&2
   apt-get update -qq
