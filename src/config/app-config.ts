@@ -26,6 +26,21 @@ export interface SrtConfig {
   readonly maxSessions: number;
   /** undefined = a random key per process. */
   readonly cookieSecret: string | undefined;
+  readonly abuse: AbuseConfig;
+}
+
+/** Per-source limits on the handshake path (docs/ABUSE.md explains the defaults). */
+export interface AbuseConfig {
+  /** CONCLUSIONs per second each source (IPv4 address, IPv6 /64) may make; 0 = no budget. */
+  readonly handshakeRatePerSource: number;
+  /** How many CONCLUSIONs a quiet source may make at once. */
+  readonly handshakeBurstPerSource: number;
+  /** Sources the handshake budget tracks at once (fixed memory). */
+  readonly handshakeLimiterSources: number;
+  /** Live sessions per source; 0 = no cap. */
+  readonly maxSessionsPerSource: number;
+  /** How long a refusal that will not change soon is replayed from cache; 0 = off. */
+  readonly negativeCacheMs: number;
 }
 
 export interface HttpConfig {

@@ -196,6 +196,33 @@ export class ProxyMetrics {
         this.inc({ reason: 'bad_cookie' }, d.badCookie);
         this.inc({ reason: 'unsupported' }, d.unsupported);
         this.inc({ reason: 'origin_stray' }, d.originStray);
+        this.inc({ reason: 'rate_limited' }, d.rateLimited);
+      },
+    });
+    new Counter({
+      name: 'srt_proxy_cached_rejections_total',
+      help: 'Redialed refusals answered from the negative cache (NEGATIVE_CACHE_MS), without parsing, routing or logging.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().sources.cachedRejectionsSent);
+      },
+    });
+    new Counter({
+      name: 'srt_proxy_source_cap_rejections_total',
+      help: 'CONCLUSIONs refused with 2402 because their source holds MAX_SESSIONS_PER_SOURCE sessions.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().sources.sourceCapped);
+      },
+    });
+    new Gauge({
+      name: 'srt_proxy_limiter_sources',
+      help: 'Sources the per-source handshake budget tracks now (at most HANDSHAKE_LIMITER_SOURCES).',
+      registers,
+      collect() {
+        this.set(read().sources.limiterSources);
       },
     });
     new Counter({

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BalancerModule } from '../balancer/balancer.module.js';
 import { OriginsModule } from '../origins/origins.module.js';
+import { SourceGuard } from './abuse/source-guard.js';
 import { HandshakeEngine } from './session/handshake-engine.js';
 import { SessionManager } from './session/session-manager.js';
 import { SrtListener } from './transport/srt-listener.js';
@@ -8,7 +9,7 @@ import { SrtTransportStrategy } from './transport/srt-transport.strategy.js';
 
 @Module({
   imports: [BalancerModule, OriginsModule],
-  providers: [SessionManager, HandshakeEngine, SrtListener, SrtTransportStrategy],
+  providers: [SourceGuard, SessionManager, HandshakeEngine, SrtListener, SrtTransportStrategy],
   exports: [SessionManager, SrtListener, SrtTransportStrategy],
 })
 export class SrtModule {}

@@ -18,6 +18,7 @@ import { ProxyRejection, rejectionToWire, SRT_REJ } from '../protocol/rejection-
 import { parseStreamId } from '../protocol/stream-id.js';
 import { SynCookie } from '../protocol/syn-cookie.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
+import { SourceGuard } from '../abuse/source-guard.js';
 import { handshakeKeyOf } from './session.js';
 import { SessionManager } from './session-manager.js';
 
@@ -33,6 +34,7 @@ export class HandshakeEngine {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly sessions: SessionManager,
     private readonly rejections: RejectionLog,
+    private readonly guard: SourceGuard,
   ) {
     const secret = config.srt.cookieSecret !== undefined ? Buffer.from(config.srt.cookieSecret) : randomBytes(32);
     this.cookie = new SynCookie(secret);
@@ -74,6 +76,19 @@ export class HandshakeEngine {
       this.reject(msg, rejectionToWire(SRT_REJ.VERSION), address, port, { reason: 'hsv4-caller' });
       return;
     }
+    // Per-source limits (docs/ABUSE.md): a redial of a refusal is answered from cache, a source over its budget
+    // is dropped unanswered (its caller resends in 250 ms), both before any parsing or logging.
+    const cached = this.guard.cachedRejection(address, msg);
+    if (cached !== undefined) {
+      counters.cachedRejections++;
+      counters.countRejection(cached);
+      this.send(buildRejection(msg, cached), address, port);
+      return;
+    }
+    if (!this.guard.admitsHandshake(address)) {
+      counters.rateLimited++;
+      return;
+    }
     const decoded = decodeHandshake(msg);
     if (!decoded.ok) {
       counters.malformed++;
@@ -86,11 +101,17 @@ export class HandshakeEngine {
       // The code only: a stream id can carry secrets (e.g. `secret=` params), so its text is never logged.
       const error = streamId === undefined ? 'MISSING' : streamId.error.code;
       this.reject(msg, ProxyRejection.BAD_REQUEST, address, port, { reason: 'bad-stream-id', error });
+      this.guard.rememberRejection(address, msg, ProxyRejection.BAD_REQUEST, 'bad-stream-id');
       return;
     }
     if (this.sessions.isDraining || this.sessions.full) {
       const reason = this.sessions.isDraining ? 'draining' : 'max-sessions';
       this.reject(msg, ProxyRejection.OVERLOAD, address, port, { reason, stream: streamId.value.key, mode: streamId.value.mode });
+      return;
+    }
+    if (!this.guard.admitsSession(address)) {
+      counters.sourceCapped++;
+      this.reject(msg, ProxyRejection.OVERLOAD, address, port, { reason: 'max-sessions-per-source', stream: streamId.value.key, mode: streamId.value.mode });
       return;
     }
     this.sessions.open(address, port, callerSocketId, streamId.value, msg);

@@ -15,6 +15,12 @@ export class ProxyCounters {
   unsupported = 0;
   /** Datagrams from an origin socket that arrived before the session could relay them. */
   originStray = 0;
+  /** CONCLUSIONs over their source's handshake budget (HANDSHAKE_RATE_PER_SOURCE), dropped unanswered. */
+  rateLimited = 0;
+  /** Refusals answered from the negative cache (also counted in `rejected` by code). */
+  cachedRejections = 0;
+  /** CONCLUSIONs refused (2402) because their source holds MAX_SESSIONS_PER_SOURCE sessions. */
+  sourceCapped = 0;
   /** Sends that threw (handshake path; relay sends without a callback cannot report failures). */
   sendErrors = 0;
   /** Errors reported by origin sockets: ICMP unreachable, bind or connect failures. */

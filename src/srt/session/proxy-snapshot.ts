@@ -25,6 +25,22 @@ export interface DropCounts {
   readonly badCookie: number;
   readonly unsupported: number;
   readonly originStray: number;
+  /** CONCLUSIONs over their source's handshake budget. */
+  readonly rateLimited: number;
+}
+
+/** The per-source limits: table sizes now, and what they refused since start. */
+export interface SourceLimitCounts {
+  /** Sources the handshake budget tracks now (bounded by HANDSHAKE_LIMITER_SOURCES). */
+  readonly limiterSources: number;
+  /** Sources holding at least one live session. */
+  readonly cappedSources: number;
+  /** Refusals held in the negative cache now. */
+  readonly cachedRejections: number;
+  /** CONCLUSIONs refused with 2402 for MAX_SESSIONS_PER_SOURCE. */
+  readonly sourceCapped: number;
+  /** Rejections answered from the negative cache. */
+  readonly cachedRejectionsSent: number;
 }
 
 /**
@@ -52,6 +68,7 @@ export interface ProxySnapshot {
   };
   readonly traffic: TrafficTotals;
   readonly drops: DropCounts;
+  readonly sources: SourceLimitCounts;
   readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
   readonly originSockets: number;
   readonly draining: boolean;

@@ -16,6 +16,7 @@ import type { ModeOriginCount, ProxySnapshot } from './proxy-snapshot.js';
 import { OriginRegistry } from '../../origins/origin-registry.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
+import { SourceGuard } from '../abuse/source-guard.js';
 
 const SWEEP_INTERVAL_MS = 500;
 
@@ -42,6 +43,7 @@ export class SessionManager implements SessionHost {
     @Inject(BALANCER) private readonly balancer: Balancer,
     private readonly origins: OriginRegistry,
     private readonly rejectionLog: RejectionLog,
+    private readonly guard: SourceGuard,
   ) {
     this.config = config.srt;
   }
@@ -76,6 +78,7 @@ export class SessionManager implements SessionHost {
   open(address: string, port: number, callerSocketId: number, streamId: StreamId, conclusion: Buffer): Session {
     const session = new Session(this, address, port, callerSocketId, streamId, conclusion);
     this.table.add(session);
+    this.guard.sessionOpened(address);
     this.counters.sessionsOpened++;
     let pick: Promise<Origin | undefined>;
     try {
@@ -163,7 +166,9 @@ export class SessionManager implements SessionHost {
         badCookie: c.badCookie,
         unsupported: c.unsupported,
         originStray: c.originStray,
+        rateLimited: c.rateLimited,
       },
+      sources: { ...this.guard.sizes, sourceCapped: c.sourceCapped, cachedRejectionsSent: c.cachedRejections },
       errors: { send: c.sendErrors, origin: c.originErrors, socket: c.socketErrors },
       originSockets: this.originSockets,
       draining: this.draining,
@@ -181,6 +186,7 @@ export class SessionManager implements SessionHost {
 
   onClosed(session: Session, wasConnected: boolean): void {
     this.table.remove(session, wasConnected);
+    this.guard.sessionClosed(session.callerAddress);
     const c = this.counters;
     c.sessionsClosed++;
     c.closedPacketsFromCaller += session.packetsFromCaller;
@@ -235,6 +241,7 @@ export class SessionManager implements SessionHost {
       return;
     }
     if (origin === undefined) {
+      this.guard.rememberRejection(session.callerAddress, session.conclusion, ProxyRejection.DOWN, 'no-origin');
       session.reject(ProxyRejection.DOWN, 'no-origin');
       return;
     }

@@ -74,6 +74,11 @@ export class Session {
     this.deadlineTimer = setTimeout(() => this.onDeadline(), host.config.originHandshakeTimeoutMs);
   }
 
+  /** The caller's CONCLUSION as it arrived (read-only use: the negative cache keys refusals on it). */
+  get conclusion(): Uint8Array {
+    return this.callerConclusion;
+  }
+
   get handshakeKey(): string {
     return handshakeKeyOf(this.callerAddress, this.callerPort, this.callerSocketId);
   }
