@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { generateCookieSecret, SynCookie } from '../../../../src/srt/protocol/syn-cookie.js';
 
@@ -70,5 +71,14 @@ describe('SynCookie', () => {
     const a = generateCookieSecret();
     assert.equal(a.length, 32);
     assert.ok(!a.equals(generateCookieSecret()));
+  });
+
+  it('is the first 4 bytes of HMAC-SHA256(secret, "address|port|minute"), for short and long secrets', () => {
+    const at = 1_700_000_000_000;
+    for (const secret of [SECRET, Buffer.alloc(100, 7)]) {
+      const cookie = new SynCookie(secret, () => at).issue('192.0.2.1', 4000);
+      const reference = createHmac('sha256', secret).update(`192.0.2.1|4000|${Math.floor(at / MINUTE)}`).digest().readUInt32BE(0);
+      assert.equal(cookie, reference || 1);
+    }
   });
 });
