@@ -57,3 +57,11 @@ export function udpDropsByPort(): Map<number, number> {
   }
   return drops;
 }
+
+/** utime + stime of every thread of `pid`, in seconds (from /proc/<pid>/stat; USER_HZ is 100 on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces): utime is field 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

@@ -31,6 +31,14 @@ export interface ProxyStats {
     readonly foreignAddress: number;
     readonly badCookie: number;
     readonly unsupported: number;
+    readonly rateLimited: number;
+  };
+  readonly sources: {
+    readonly limiterSources: number;
+    readonly cappedSources: number;
+    readonly cachedRejections: number;
+    readonly sourceCapped: number;
+    readonly cachedRejectionsSent: number;
   };
   readonly handshakes: { readonly inductions: number; readonly accepted: number; readonly rejected: Record<string, number> };
   readonly originSockets: number;
