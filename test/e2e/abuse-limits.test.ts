@@ -11,7 +11,7 @@ import { HandshakeFlood } from '../support/handshake-flood.js';
 import { continuityOf } from '../support/mpegts.js';
 import { freeUdpPort, hostPort } from '../support/net.js';
 import { cpuSeconds, udpDropsByPort } from '../support/procfs.js';
-import { sleep, waitFor } from '../support/process.js';
+import { ManagedProcess, sleep, waitFor } from '../support/process.js';
 import { probeVideo, requirePeers } from './support/peers.js';
 import { rejectedCount } from './support/proxy.js';
 import type { RawCaller } from './support/raw-caller.js';
@@ -101,6 +101,19 @@ e2eTest('redial storm: a bad stream id redialed 100/s for 10 s costs one log lin
   // An INDUCTION and a cached refusal cost microseconds of work (bench/abuse-cpu.ts); what a dial costs here is
   // mostly the runtime waking up for each datagram. The bound leaves room for a loaded machine.
   assert.ok(cpu / wallSeconds < 0.15, `the proxy used ${(cpu * 1000).toFixed(0)} ms of CPU in ${wallSeconds.toFixed(1)} s`);
+
+  // A real libsrt caller redialing (srt-live-transmit -a:yes) with another bad stream id: same treatment.
+  const redialer = scope.track(
+    new ManagedProcess('srt-live-transmit redialing', 'srt-live-transmit', ['-a:yes', `srt://127.0.0.1:${proxy.srtPort}?streamid=#!::r=live/redial,m=dance`, 'file://con']),
+  );
+  await sleep(3000);
+  await redialer.stop('SIGTERM', 2000);
+  const after = await proxy.stats();
+  const redials = rejectedCount(after, 2400) - rejectedCount(stats, 2400);
+  const fromCache = after.sources.cachedRejectionsSent - stats.sources.cachedRejectionsSent;
+  console.log(`srt-live-transmit redialing for 3 s: ${redials} dials refused 2400, ${fromCache} of them from cache`);
+  assert.ok(redials >= 10, `srt-live-transmit redialed only ${redials} times`);
+  assert.ok(fromCache >= redials - 2, `${fromCache} of ${redials} from cache`);
 
   await proxy.stop();
   const refusals = readFileSync(logFile, 'utf8')
