@@ -24,7 +24,11 @@ export class StreamIdError extends Error {
   readonly code: StreamIdErrorCode;
 
   constructor(code: StreamIdErrorCode, message: string) {
+    // Returned, never thrown: no stack to capture. Capturing one cost ~30 us, a third of a refused handshake.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'StreamIdError';
     this.code = code;
   }
