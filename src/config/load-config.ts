@@ -18,6 +18,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = resolved[key];
     if (value !== undefined && value.trim() !== '') input[key] = value;
   }
+  // ORIGINS set to nothing is a choice (registered origins only), not "use the default".
+  if (resolved.ORIGINS !== undefined && resolved.ORIGINS.trim() === '') input.ORIGINS = '';
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
