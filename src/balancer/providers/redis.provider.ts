@@ -121,6 +121,12 @@ export class RedisProvider implements BalancerProvider {
   }
 
   status(): ProviderStatus {
+    // A dropped connection shows at once, before any command fails on it.
+    if (this.client.status !== 'ready' && this.reachable) {
+      this.reachable = false;
+      this.lastError = `connection ${this.client.status}`;
+      this.since = new Date().toISOString();
+    }
     return {
       provider: this.name,
       reachable: this.reachable,
