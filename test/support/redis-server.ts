@@ -87,7 +87,7 @@ export class RedisServer {
     }
   }
 
-  /** Total calls of each command so far (INFO commandstats), e.g. to count round trips. */
+  /** Total calls of each command so far (INFO commandstats, commands inside scripts included). */
   async commandCalls(): Promise<Map<string, number>> {
     const info = String(await this.command('INFO', 'commandstats'));
     const out = new Map<string, number>();
