@@ -44,6 +44,24 @@ export interface OriginHealthConfig {
   readonly failureCooldownMs: number;
   /** How often DNS names in ORIGINS are resolved again. */
   readonly dnsRefreshMs: number;
+  /** Consecutive failed handshakes that take an origin out of new assignments (one failure proves little). */
+  readonly failuresToDown: number;
+}
+
+/** The active probe: an SRT INDUCTION to every origin's SRT port. */
+export interface OriginProbeConfig {
+  /** 0 disables the probe. */
+  readonly intervalMs: number;
+  /** How long a probe waits for the INDUCTION response; always below intervalMs. */
+  readonly timeoutMs: number;
+  /** Consecutive unanswered probes before an origin is reported down; one answer brings it back. */
+  readonly missesToDown: number;
+}
+
+/** POST /api/v1/srs/register, where SRS origins send their heartbeats. */
+export interface RegistrationConfig {
+  /** Bearer token the heartbeat must carry; undefined = no authentication. A secret: never logged. */
+  readonly token: string | undefined;
 }
 
 export interface AppConfig {
@@ -51,6 +69,8 @@ export interface AppConfig {
   readonly http: HttpConfig;
   readonly origins: readonly HostPort[];
   readonly originHealth: OriginHealthConfig;
+  readonly originProbe: OriginProbeConfig;
+  readonly registration: RegistrationConfig;
   readonly balancer: BalancerConfig;
   /** On SIGTERM, how long live sessions may go on before they are closed. */
   readonly drainTimeoutMs: number;

@@ -60,13 +60,41 @@ export const envSchema = z.object({
   ORIGIN_SOCKET_BUFFER_BYTES: integer(0, 1 << 30).prefault('524288'),
   ORIGIN_FAILURE_COOLDOWN_MS: integer(0, 3_600_000).prefault('10000'),
   ORIGIN_DNS_REFRESH_MS: integer(1000, 3_600_000).prefault('10000'),
+  ORIGIN_FAILURES_TO_DOWN: integer(1, 100).prefault('3'),
+  ORIGIN_PROBE_INTERVAL_MS: integer(0, 3_600_000).prefault('2000'),
+  ORIGIN_PROBE_TIMEOUT_MS: integer(50, 600_000).prefault('1000'),
+  ORIGIN_PROBE_MISSES: integer(1, 100).prefault('2'),
+  REGISTER_TOKEN: z
+    .string()
+    .min(8, { message: 'must be at least 8 characters' })
+    .max(1024, { message: 'must be at most 1024 characters' })
+    .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces (it travels in an HTTP header)' })
+    .optional(),
   COOKIE_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   DRAIN_TIMEOUT_MS: integer(0, 3_600_000).prefault('25000'),
   LOG_LEVEL: oneOf(LOG_LEVELS).prefault('info'),
 });
 
 /** Variables whose values must never be echoed back, not even in a validation error. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['COOKIE_SECRET']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['COOKIE_SECRET', 'REGISTER_TOKEN']);
+
+/**
+ * Rules that span variables, one line each, naming the variable to change. Run after the schema accepted every
+ * value on its own.
+ */
+export function combinationProblems(env: z.output<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  if (env.ORIGIN_PROBE_INTERVAL_MS > 0 && env.ORIGIN_PROBE_INTERVAL_MS < 100) {
+    problems.push(`ORIGIN_PROBE_INTERVAL_MS=${env.ORIGIN_PROBE_INTERVAL_MS}: must be 0 (probe off) or at least 100`);
+  }
+  if (env.ORIGIN_PROBE_INTERVAL_MS > 0 && env.ORIGIN_PROBE_TIMEOUT_MS >= env.ORIGIN_PROBE_INTERVAL_MS) {
+    problems.push(
+      `ORIGIN_PROBE_TIMEOUT_MS=${env.ORIGIN_PROBE_TIMEOUT_MS}: must be less than ORIGIN_PROBE_INTERVAL_MS ` +
+        `(${env.ORIGIN_PROBE_INTERVAL_MS}), so one probe ends before the next starts`,
+    );
+  }
+  return problems.map((p) => `invalid configuration: ${p}`);
+}
 
 export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
   return {
@@ -83,7 +111,17 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
     },
     http: { listen: env.HTTP_LISTEN },
     origins: env.ORIGINS,
-    originHealth: { failureCooldownMs: env.ORIGIN_FAILURE_COOLDOWN_MS, dnsRefreshMs: env.ORIGIN_DNS_REFRESH_MS },
+    originHealth: {
+      failureCooldownMs: env.ORIGIN_FAILURE_COOLDOWN_MS,
+      dnsRefreshMs: env.ORIGIN_DNS_REFRESH_MS,
+      failuresToDown: env.ORIGIN_FAILURES_TO_DOWN,
+    },
+    originProbe: {
+      intervalMs: env.ORIGIN_PROBE_INTERVAL_MS,
+      timeoutMs: env.ORIGIN_PROBE_TIMEOUT_MS,
+      missesToDown: env.ORIGIN_PROBE_MISSES,
+    },
+    registration: { token: env.REGISTER_TOKEN },
     // `static` is the reference's word for the in-memory provider.
     balancer: { provider: 'memory', strategy: env.BALANCER_STRATEGY, stickyGraceMs: env.BALANCER_STICKY_GRACE_MS },
     drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
