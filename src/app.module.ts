@@ -3,6 +3,7 @@ import { AdminModule } from './admin/admin.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { RegisterModule } from './origins/register.module.js';
 import { SrtModule } from './srt/srt.module.js';
 
 @Module({})
@@ -10,7 +11,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), SrtModule, HealthModule, AdminModule],
+      imports: [AppConfigModule.forRoot(config), SrtModule, HealthModule, AdminModule, RegisterModule],
     };
   }
 }
