@@ -11,6 +11,11 @@ import { readRegisterBody } from './register-body.js';
 export const REGISTER_BODY_LIMIT_BYTES = 64 * 1024;
 /** SRS sends the next heartbeat after its interval anyway; a registrar slower than this is treated as down. */
 const REGISTRAR_TIMEOUT_MS = 3000;
+/**
+ * SRS ignores our answer, so a refused heartbeat is visible only in our log; a misconfigured origin repeats it every
+ * interval, so each kind of refusal is logged at most this often.
+ */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 interface Reply {
   readonly code: number;
@@ -27,6 +32,8 @@ interface Reply {
 export class RegisterController {
   private readonly logger = new Logger('Register');
   private readonly token: BearerToken | undefined;
+  /** Last log time per HTTP status of a refusal (a handful of keys). */
+  private readonly lastRefusalLog = new Map<number, number>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -39,17 +46,17 @@ export class RegisterController {
   async register(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     if (this.token !== undefined && !this.token.matches(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="srt-proxy"');
-      send(res, 401, { code: 401, error: 'missing or wrong bearer token' });
+      this.refuse(req, res, 401, 'missing or wrong bearer token');
       return;
     }
     const body = await readRegisterBody(req, REGISTER_BODY_LIMIT_BYTES);
     if (!body.ok) {
-      send(res, body.status, { code: body.status, error: body.error });
+      this.refuse(req, res, body.status, body.error);
       return;
     }
     const heartbeat = parseHeartbeat(body.value);
     if (!heartbeat.ok) {
-      send(res, 400, { code: 400, error: heartbeat.error });
+      this.refuse(req, res, 400, heartbeat.error);
       return;
     }
     try {
@@ -61,6 +68,15 @@ export class RegisterController {
       return;
     }
     send(res, 200, { code: 0, pid: String(process.pid) });
+  }
+
+  private refuse(req: IncomingMessage, res: ServerResponse, status: number, error: string): void {
+    send(res, status, { code: status, error });
+    const now = Date.now();
+    if (now - (this.lastRefusalLog.get(status) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
+    this.lastRefusalLog.set(status, now);
+    // The error text is ours (field names, bounded excerpts); never a header, so never the token.
+    this.logger.warn(`heartbeat from ${req.socket.remoteAddress ?? '?'} refused (${status}): ${error}`);
   }
 
   /** The Go proxy accepts any method; we say which one works instead of a bare 404. */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { freeUdpPort, hostPort } from '../support/net.js';
 import { httpRequest, rawHttpExchange } from '../support/http.js';
+import { waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 
 const SRS7_DEVICE_IP =
@@ -27,6 +28,9 @@ e2eTest('the proxy process answers SRS heartbeats: 200 code 0, one 400 for bad J
   assert.match(raw, /^HTTP\/1\.1 400 /);
   assert.match(raw, /"code":400,"error":"malformed JSON: /);
 
+  const again = await httpRequest(url, { headers: auth, body: '{"ip":' });
+  assert.equal(again.status, 400, 'a second malformed body (logged only once a minute)');
+
   const big = JSON.stringify({ ip: '10.0.0.1', server: 's', service: 'v', pid: '1', pad: 'x'.repeat(70 * 1024) });
   const tooBig = await httpRequest(url, { headers: auth, body: big });
   assert.equal(tooBig.status, 413, tooBig.text);
@@ -41,6 +45,8 @@ e2eTest('the proxy process answers SRS heartbeats: 200 code 0, one 400 for bad J
 
   assert.equal((await httpRequest(url, { headers: auth, body: SRS7_DEVICE_IP })).status, 200, 'still serving');
   assert.ok(proxy.process.running);
+  await waitFor('refusals logged', () => (/refused \(401\): missing or wrong bearer token/.test(proxy.process.stdout) ? true : undefined), 3000);
+  assert.equal(proxy.process.stdout.match(/refused \(400\)/g)?.length, 1, 'two malformed bodies, one log line (throttled)');
   const output = proxy.process.stdout + proxy.process.stderr;
   assert.ok(!output.includes(TOKEN), 'the token never appears in the log, even at debug level');
 });
