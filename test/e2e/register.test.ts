@@ -3,19 +3,17 @@ import assert from 'node:assert/strict';
 import { freeUdpPort, hostPort } from '../support/net.js';
 import { httpRequest, rawHttpExchange } from '../support/http.js';
 import { waitFor } from '../support/process.js';
+import { SRS7_HEARTBEAT_DEVICE_IP, SRS7_HEARTBEAT_HEADERS } from '../support/srs-heartbeats.js';
 import { e2eTest } from './support/scope.js';
 
-const SRS7_DEVICE_IP =
-  '{"device_id":"srs-b","ip":"127.0.0.1","server":"vid-o9t7407","service":"75040969","pid":"20869","rtmp":["127.0.0.1:19351"],"api":["127.0.0.1:19851"],"srt":["udp://0.0.0.0:10091"]}';
 const TOKEN = 'e2e-register-token-0123';
-const HEADERS = { 'content-type': 'application/json', 'user-agent': 'SRS/7.0.18(Hang)' };
 
 e2eTest('the proxy process answers SRS heartbeats: 200 code 0, one 400 for bad JSON, 413 over 64 KiB, 401 without the token', async (scope) => {
   const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', await freeUdpPort())], wait: 'alive', env: { REGISTER_TOKEN: TOKEN, LOG_LEVEL: 'debug' } });
   const url = proxy.url('/api/v1/srs/register');
-  const auth = { ...HEADERS, authorization: `Bearer ${TOKEN}` };
+  const auth = { ...SRS7_HEARTBEAT_HEADERS, authorization: `Bearer ${TOKEN}` };
 
-  const ok = await httpRequest(url, { headers: auth, body: SRS7_DEVICE_IP });
+  const ok = await httpRequest(url, { headers: auth, body: SRS7_HEARTBEAT_DEVICE_IP });
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(ok.json, { code: 0, pid: String(proxy.pid) });
 
@@ -36,14 +34,14 @@ e2eTest('the proxy process answers SRS heartbeats: 200 code 0, one 400 for bad J
   assert.equal(tooBig.status, 413, tooBig.text);
   assert.deepEqual(tooBig.json, { code: 413, error: 'body larger than 65536 bytes' });
 
-  const noToken = await httpRequest(url, { headers: HEADERS, body: SRS7_DEVICE_IP });
+  const noToken = await httpRequest(url, { headers: SRS7_HEARTBEAT_HEADERS, body: SRS7_HEARTBEAT_DEVICE_IP });
   assert.equal(noToken.status, 401);
   assert.match(String(noToken.headers['www-authenticate']), /^Bearer/);
 
   const get = await httpRequest(url, { method: 'GET' });
   assert.equal(get.status, 405);
 
-  assert.equal((await httpRequest(url, { headers: auth, body: SRS7_DEVICE_IP })).status, 200, 'still serving');
+  assert.equal((await httpRequest(url, { headers: auth, body: SRS7_HEARTBEAT_DEVICE_IP })).status, 200, 'still serving');
   assert.ok(proxy.process.running);
   await waitFor('refusals logged', () => (/refused \(401\): missing or wrong bearer token/.test(proxy.process.stdout) ? true : undefined), 3000);
   assert.equal(proxy.process.stdout.match(/refused \(400\)/g)?.length, 1, 'two malformed bodies, one log line (throttled)');

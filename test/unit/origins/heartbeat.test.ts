@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseHeartbeat, type Heartbeat } from '../../../src/origins/heartbeat.js';
-
-// Captured from SRS 7.0.18 (srs-proxy-notes.md section 10), byte for byte.
-const SRS7_NO_DEVICE_IP =
-  '{"device_id":"srs-a","ip":"192.0.2.2","server":"vid-64z89y9","service":"027kqm67","pid":"19929","rtmp":["127.0.0.1:19350"],"api":["127.0.0.1:19850"],"srt":["udp://0.0.0.0:10090"]}';
-const SRS7_DEVICE_IP =
-  '{"device_id":"srs-b","ip":"127.0.0.1","server":"vid-o9t7407","service":"75040969","pid":"20869","rtmp":["127.0.0.1:19351"],"api":["127.0.0.1:19851"],"srt":["udp://0.0.0.0:10091"]}';
+import { SRS7_HEARTBEAT_DEVICE_IP, SRS7_HEARTBEAT_NO_DEVICE_IP } from '../../support/srs-heartbeats.js';
 
 const BASE = { ip: '10.1.2.3', server: 'vid-abc', service: 'svc1', pid: '42' };
 
@@ -31,7 +26,7 @@ function srtOf(srt: unknown, extra: Record<string, unknown> = {}): Heartbeat['sr
 
 describe('parseHeartbeat: the real SRS 7 bodies', () => {
   it('takes the body sent without SRS_DEVICE_IP: SRT on the ip field, port from the wildcard srt entry', () => {
-    assert.deepEqual(accepted(JSON.parse(SRS7_NO_DEVICE_IP)), {
+    assert.deepEqual(accepted(JSON.parse(SRS7_HEARTBEAT_NO_DEVICE_IP)), {
       serverId: 'vid-64z89y9',
       serviceId: '027kqm67',
       pid: '19929',
@@ -42,7 +37,7 @@ describe('parseHeartbeat: the real SRS 7 bodies', () => {
   });
 
   it('takes the body sent with SRS_DEVICE_IP=127.0.0.1', () => {
-    assert.deepEqual(accepted(JSON.parse(SRS7_DEVICE_IP)), {
+    assert.deepEqual(accepted(JSON.parse(SRS7_HEARTBEAT_DEVICE_IP)), {
       serverId: 'vid-o9t7407',
       serviceId: '75040969',
       pid: '20869',

@@ -14,13 +14,9 @@ import { ORIGIN_REGISTRAR, type OriginRegistrar } from '../../../src/origins/ori
 import { RecordingOriginRegistrar } from '../../../src/origins/recording-origin-registrar.js';
 import { RegisterController } from '../../../src/origins/register.controller.js';
 import { httpRequest, rawHttpExchange, type HttpReply } from '../../support/http.js';
+import { SRS7_HEARTBEAT_DEVICE_IP, SRS7_HEARTBEAT_HEADERS, SRS7_HEARTBEAT_NO_DEVICE_IP } from '../../support/srs-heartbeats.js';
 
-const SRS7_NO_DEVICE_IP =
-  '{"device_id":"srs-a","ip":"192.0.2.2","server":"vid-64z89y9","service":"027kqm67","pid":"19929","rtmp":["127.0.0.1:19350"],"api":["127.0.0.1:19850"],"srt":["udp://0.0.0.0:10090"]}';
-const SRS7_DEVICE_IP =
-  '{"device_id":"srs-b","ip":"127.0.0.1","server":"vid-o9t7407","service":"75040969","pid":"20869","rtmp":["127.0.0.1:19351"],"api":["127.0.0.1:19851"],"srt":["udp://0.0.0.0:10091"]}';
 const TOKEN = 'register-token-for-tests';
-const JSON_HEADERS = { 'content-type': 'application/json', 'user-agent': 'SRS/7.0.18(Hang)' };
 
 /** The registrar's behaviour, switched per test. */
 class ControlledRegistrar implements OriginRegistrar {
@@ -74,8 +70,8 @@ describe('POST /api/v1/srs/register without a token', () => {
   });
 
   it('accepts both real SRS 7 heartbeats: 200 {"code":0,"pid":...} and hands them to the registrar', async () => {
-    for (const body of [SRS7_NO_DEVICE_IP, SRS7_DEVICE_IP]) {
-      const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body });
+    for (const body of [SRS7_HEARTBEAT_NO_DEVICE_IP, SRS7_HEARTBEAT_DEVICE_IP]) {
+      const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body });
       assert.equal(reply.status, 200, reply.text);
       assert.match(String(reply.headers['content-type']), /^application\/json/);
       assert.deepEqual(reply.json, { code: 0, pid: String(process.pid) });
@@ -92,16 +88,16 @@ describe('POST /api/v1/srs/register without a token', () => {
 
   it('accepts a JSON body sent as form data (curl -d) and one sent chunked', async () => {
     const before = running.registrar.calls;
-    const form = await httpRequest(running.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: SRS7_DEVICE_IP });
+    const form = await httpRequest(running.url, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: SRS7_HEARTBEAT_DEVICE_IP });
     assert.equal(form.status, 200, form.text);
-    const chunked = await httpRequest(running.url, { headers: JSON_HEADERS, body: SRS7_DEVICE_IP, chunked: true });
+    const chunked = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: SRS7_HEARTBEAT_DEVICE_IP, chunked: true });
     assert.equal(chunked.status, 200, chunked.text);
     assert.equal(running.registrar.calls, before + 2);
   });
 
   it('an RTMP-only heartbeat is accepted (code 0) and registered without an SRT endpoint', async () => {
     const reply = await httpRequest(running.url, {
-      headers: JSON_HEADERS,
+      headers: SRS7_HEARTBEAT_HEADERS,
       body: '{"ip":"10.0.0.7","server":"rtmp-only","service":"s","pid":"9","rtmp":["1935"]}',
     });
     assert.equal(reply.status, 200, reply.text);
@@ -111,7 +107,7 @@ describe('POST /api/v1/srs/register without a token', () => {
   });
 
   it('malformed JSON: 400 JSON error, and exactly one response on the wire', async () => {
-    const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: '{"ip":"10.0.0.1",' });
+    const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: '{"ip":"10.0.0.1",' });
     assertJsonError(reply, 400, /^malformed JSON: /);
 
     const body = '{"ip": nope}';
@@ -140,34 +136,34 @@ describe('POST /api/v1/srs/register without a token', () => {
       ['{"ip":"not-an-ip","server":"s","service":"v","pid":"1"}', /"ip"/],
     ];
     for (const [body, pattern] of cases) {
-      const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body });
+      const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body });
       assertJsonError(reply, 400, pattern);
     }
     assert.equal(running.registrar.calls, calls);
   });
 
   it('a body that is not UTF-8: 400', async () => {
-    const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) });
+    const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) });
     assertJsonError(reply, 400, /not UTF-8/);
   });
 
   it('deeply nested JSON within the limit is parsed safely and refused for its content', async () => {
     const depth = 30_000;
-    const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: '['.repeat(depth) + ']'.repeat(depth) });
+    const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: '['.repeat(depth) + ']'.repeat(depth) });
     assertJsonError(reply, 400, /JSON object, not an array/);
   });
 
   it('a body over 64 KiB: 413, announced by Content-Length or discovered while reading a chunked body', async () => {
     const big = JSON.stringify({ ip: '10.0.0.1', server: 's', service: 'v', pid: '1', pad: 'x'.repeat(70 * 1024) });
-    assertJsonError(await httpRequest(running.url, { headers: JSON_HEADERS, body: big }), 413, /larger than 65536 bytes/);
-    assertJsonError(await httpRequest(running.url, { headers: JSON_HEADERS, body: big, chunked: true }), 413, /larger than 65536/);
+    assertJsonError(await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: big }), 413, /larger than 65536 bytes/);
+    assertJsonError(await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: big, chunked: true }), 413, /larger than 65536/);
     // Just under the limit is fine.
     const fits = JSON.stringify({ ip: '10.0.0.1', server: 's', service: 'v', pid: '1', pad: 'x'.repeat(60 * 1024) });
-    assert.equal((await httpRequest(running.url, { headers: JSON_HEADERS, body: fits })).status, 200);
+    assert.equal((await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: fits })).status, 200);
   });
 
   it('the server keeps serving after all of the above', async () => {
-    const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: SRS7_DEVICE_IP });
+    const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: SRS7_HEARTBEAT_DEVICE_IP });
     assert.equal(reply.status, 200);
   });
 
@@ -187,7 +183,7 @@ describe('POST /api/v1/srs/register without a token', () => {
   it('a registrar that throws: 503 JSON error', async () => {
     running.registrar.mode = 'throw';
     try {
-      const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: SRS7_DEVICE_IP });
+      const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: SRS7_HEARTBEAT_DEVICE_IP });
       assertJsonError(reply, 503, /registry is unavailable/);
       assert.ok(!reply.text.includes('redis'), 'internal error details stay in the log');
     } finally {
@@ -199,7 +195,7 @@ describe('POST /api/v1/srs/register without a token', () => {
     running.registrar.mode = 'hang';
     try {
       const started = performance.now();
-      const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: SRS7_DEVICE_IP, timeoutMs: 10_000 });
+      const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: SRS7_HEARTBEAT_DEVICE_IP, timeoutMs: 10_000 });
       const elapsed = performance.now() - started;
       assertJsonError(reply, 503, /unavailable/);
       assert.ok(elapsed >= 2900 && elapsed < 8000, `answered after ${elapsed.toFixed(0)} ms`);
@@ -219,7 +215,7 @@ describe('POST /api/v1/srs/register with REGISTER_TOKEN', () => {
   });
 
   it('no Authorization header: 401 with WWW-Authenticate: Bearer, registrar not called', async () => {
-    const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: SRS7_DEVICE_IP });
+    const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: SRS7_HEARTBEAT_DEVICE_IP });
     assertJsonError(reply, 401, /bearer token/);
     assert.match(String(reply.headers['www-authenticate']), /^Bearer\b/);
     assert.equal(running.registrar.calls, 0);
@@ -235,7 +231,7 @@ describe('POST /api/v1/srs/register with REGISTER_TOKEN', () => {
       'Bearer',
       `Bearer ${TOKEN} extra`,
     ]) {
-      const reply = await httpRequest(running.url, { headers: { ...JSON_HEADERS, authorization }, body: SRS7_DEVICE_IP });
+      const reply = await httpRequest(running.url, { headers: { ...SRS7_HEARTBEAT_HEADERS, authorization }, body: SRS7_HEARTBEAT_DEVICE_IP });
       assertJsonError(reply, 401, /bearer token/);
     }
     assert.equal(running.registrar.calls, 0);
@@ -243,7 +239,7 @@ describe('POST /api/v1/srs/register with REGISTER_TOKEN', () => {
 
   it('the right token (scheme in any case): 200', async () => {
     for (const scheme of ['Bearer', 'bearer']) {
-      const reply = await httpRequest(running.url, { headers: { ...JSON_HEADERS, authorization: `${scheme} ${TOKEN}` }, body: SRS7_DEVICE_IP });
+      const reply = await httpRequest(running.url, { headers: { ...SRS7_HEARTBEAT_HEADERS, authorization: `${scheme} ${TOKEN}` }, body: SRS7_HEARTBEAT_DEVICE_IP });
       assert.equal(reply.status, 200, reply.text);
       assert.deepEqual(reply.json, { code: 0, pid: String(process.pid) });
     }
@@ -251,7 +247,7 @@ describe('POST /api/v1/srs/register with REGISTER_TOKEN', () => {
   });
 
   it('the token is checked before the body: a bad body without a token is a 401, not a 400', async () => {
-    const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: '{oops' });
+    const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: '{oops' });
     assertJsonError(reply, 401, /bearer token/);
   });
 });
@@ -260,7 +256,7 @@ describe('POST /api/v1/srs/register behind a global body parser', () => {
   it('still accepts a heartbeat already parsed by Nest (an app created with the default bodyParser)', async () => {
     const running = await boot({}, true);
     try {
-      const reply = await httpRequest(running.url, { headers: JSON_HEADERS, body: SRS7_NO_DEVICE_IP });
+      const reply = await httpRequest(running.url, { headers: SRS7_HEARTBEAT_HEADERS, body: SRS7_HEARTBEAT_NO_DEVICE_IP });
       assert.equal(reply.status, 200, reply.text);
       assert.deepEqual(running.registrar.recorder.heartbeats()[0]?.srt, { host: '192.0.2.2', port: 10090 });
     } finally {
