@@ -132,7 +132,7 @@ describe('parseHeartbeat: missing required fields name the field', () => {
 
 describe('parseHeartbeat: wrong types and hostile values get an error, never a throw', () => {
   it('non-object bodies', () => {
-    refused(undefined, /JSON object, not a undefined/);
+    refused(undefined, /JSON object, not nothing/);
     refused(null, /JSON object, not null/);
     refused('{"ip":"1.2.3.4"}', /JSON object, not a string/);
     refused(42, /JSON object, not a number/);
@@ -143,7 +143,7 @@ describe('parseHeartbeat: wrong types and hostile values get an error, never a t
   for (const [field, value, kind] of [
     ['ip', 167772161, 'a number'],
     ['server', ['vid'], 'an array'],
-    ['service', { id: 1 }, 'a object'],
+    ['service', { id: 1 }, 'an object'],
     ['pid', true, 'a boolean'],
     ['device_id', 7, 'a number'],
   ] as const) {
