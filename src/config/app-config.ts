@@ -44,24 +44,14 @@ export interface OriginHealthConfig {
   readonly failureCooldownMs: number;
   /** How often DNS names in ORIGINS are resolved again. */
   readonly dnsRefreshMs: number;
-  /** Consecutive failed handshakes that take an origin out of new assignments (one failure proves little). */
+  /** Consecutive failed handshakes that take an origin out (one failure proves little). */
   readonly failuresToDown: number;
-}
-
-/** The active probe: an SRT INDUCTION to every origin's SRT port. */
-export interface OriginProbeConfig {
-  /** 0 disables the probe. */
-  readonly intervalMs: number;
-  /** How long a probe waits for the INDUCTION response; always below intervalMs. */
-  readonly timeoutMs: number;
-  /** Consecutive unanswered probes before an origin is reported down; one answer brings it back. */
-  readonly missesToDown: number;
-}
-
-/** POST /api/v1/srs/register, where SRS origins send their heartbeats. */
-export interface RegistrationConfig {
-  /** Bearer token the heartbeat must carry; undefined = no authentication. A secret: never logged. */
-  readonly token: string | undefined;
+  /** Active SRT probe period; 0 disables the probe. */
+  readonly probeIntervalMs: number;
+  /** How long a probe waits for the INDUCTION response; always below probeIntervalMs. */
+  readonly probeTimeoutMs: number;
+  /** Consecutive unanswered probes that mark an origin down; one answer brings it back. */
+  readonly probeMisses: number;
 }
 
 export interface AppConfig {
@@ -69,9 +59,9 @@ export interface AppConfig {
   readonly http: HttpConfig;
   readonly origins: readonly HostPort[];
   readonly originHealth: OriginHealthConfig;
-  readonly originProbe: OriginProbeConfig;
-  readonly registration: RegistrationConfig;
   readonly balancer: BalancerConfig;
+  /** Bearer token required by POST /api/v1/srs/register; undefined = open. A secret: never logged. */
+  readonly registerToken: string | undefined;
   /** On SIGTERM, how long live sessions may go on before they are closed. */
   readonly drainTimeoutMs: number;
   readonly logLevel: LogLevel;

@@ -60,9 +60,9 @@ export const envSchema = z.object({
   ORIGIN_SOCKET_BUFFER_BYTES: integer(0, 1 << 30).prefault('524288'),
   ORIGIN_FAILURE_COOLDOWN_MS: integer(0, 3_600_000).prefault('10000'),
   ORIGIN_DNS_REFRESH_MS: integer(1000, 3_600_000).prefault('10000'),
-  ORIGIN_FAILURES_TO_DOWN: integer(1, 100).prefault('3'),
+  ORIGIN_FAILURES_TO_DOWN: integer(1, 1000).prefault('3'),
   ORIGIN_PROBE_INTERVAL_MS: integer(0, 3_600_000).prefault('2000'),
-  ORIGIN_PROBE_TIMEOUT_MS: integer(50, 600_000).prefault('1000'),
+  ORIGIN_PROBE_TIMEOUT_MS: integer(50, 60_000).prefault('1000'),
   ORIGIN_PROBE_MISSES: integer(1, 100).prefault('2'),
   REGISTER_TOKEN: z
     .string()
@@ -115,15 +115,13 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
       failureCooldownMs: env.ORIGIN_FAILURE_COOLDOWN_MS,
       dnsRefreshMs: env.ORIGIN_DNS_REFRESH_MS,
       failuresToDown: env.ORIGIN_FAILURES_TO_DOWN,
+      probeIntervalMs: env.ORIGIN_PROBE_INTERVAL_MS,
+      probeTimeoutMs: env.ORIGIN_PROBE_TIMEOUT_MS,
+      probeMisses: env.ORIGIN_PROBE_MISSES,
     },
-    originProbe: {
-      intervalMs: env.ORIGIN_PROBE_INTERVAL_MS,
-      timeoutMs: env.ORIGIN_PROBE_TIMEOUT_MS,
-      missesToDown: env.ORIGIN_PROBE_MISSES,
-    },
-    registration: { token: env.REGISTER_TOKEN },
     // `static` is the reference's word for the in-memory provider.
     balancer: { provider: 'memory', strategy: env.BALANCER_STRATEGY, stickyGraceMs: env.BALANCER_STICKY_GRACE_MS },
+    registerToken: env.REGISTER_TOKEN,
     drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
   };

@@ -39,7 +39,7 @@ export class RegisterController {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ORIGIN_REGISTRAR) private readonly registrar: OriginRegistrar,
   ) {
-    this.token = config.registration.token === undefined ? undefined : new BearerToken(config.registration.token);
+    this.token = config.registerToken === undefined ? undefined : new BearerToken(config.registerToken);
   }
 
   @Post('register')

@@ -15,9 +15,9 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 describe('loadConfig: origin probe, failure streak and registration', () => {
   it('defaults: probe every 2 s, 1 s timeout, 2 misses; 3 failures; no register token', () => {
     const config = loadConfig({});
-    assert.deepEqual(config.originProbe, { intervalMs: 2000, timeoutMs: 1000, missesToDown: 2 });
-    assert.equal(config.originHealth.failuresToDown, 3);
-    assert.deepEqual(config.registration, { token: undefined });
+    const { probeIntervalMs, probeTimeoutMs, probeMisses, failuresToDown } = config.originHealth;
+    assert.deepEqual({ probeIntervalMs, probeTimeoutMs, probeMisses, failuresToDown }, { probeIntervalMs: 2000, probeTimeoutMs: 1000, probeMisses: 2, failuresToDown: 3 });
+    assert.equal(config.registerToken, undefined);
   });
 
   it('reads the variables', () => {
@@ -28,13 +28,13 @@ describe('loadConfig: origin probe, failure streak and registration', () => {
       ORIGIN_FAILURES_TO_DOWN: '5',
       REGISTER_TOKEN: 'correct-horse-battery',
     });
-    assert.deepEqual(config.originProbe, { intervalMs: 500, timeoutMs: 200, missesToDown: 4 });
-    assert.equal(config.originHealth.failuresToDown, 5);
-    assert.equal(config.registration.token, 'correct-horse-battery');
+    const { probeIntervalMs, probeTimeoutMs, probeMisses, failuresToDown } = config.originHealth;
+    assert.deepEqual({ probeIntervalMs, probeTimeoutMs, probeMisses, failuresToDown }, { probeIntervalMs: 500, probeTimeoutMs: 200, probeMisses: 4, failuresToDown: 5 });
+    assert.equal(config.registerToken, 'correct-horse-battery');
   });
 
   it('ORIGIN_PROBE_INTERVAL_MS=0 turns the probe off whatever the timeout', () => {
-    assert.equal(loadConfig({ ORIGIN_PROBE_INTERVAL_MS: '0', ORIGIN_PROBE_TIMEOUT_MS: '5000' }).originProbe.intervalMs, 0);
+    assert.equal(loadConfig({ ORIGIN_PROBE_INTERVAL_MS: '0', ORIGIN_PROBE_TIMEOUT_MS: '5000' }).originHealth.probeIntervalMs, 0);
   });
 
   it('a timeout not below the interval stops start-up naming the timeout', () => {
