@@ -5,6 +5,7 @@ import { BalancerModule } from './balancer/balancer.module.js';
 import { AppConfigModule } from './config/config.module.js';
 import { OriginsModule } from './origins/origins.module.js';
 import { HealthModule } from './health/health.module.js';
+import { RegisterModule } from './origins/register.module.js';
 import { SrtModule } from './srt/srt.module.js';
 
 @Module({})
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), BalancerModule.forRoot(config), OriginsModule, SrtModule, HealthModule, AdminModule],
+      imports: [AppConfigModule.forRoot(config), BalancerModule.forRoot(config), OriginsModule, SrtModule, HealthModule, AdminModule, RegisterModule],
     };
   }
 }

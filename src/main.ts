@@ -22,7 +22,9 @@ async function bootstrap(): Promise<void> {
   }
 
   const logger = new ConsoleLogger('srt-proxy', { json: true, logLevels: nestLogLevels(config.logLevel) });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger, abortOnError: false });
+  // No global body parser: the only route with a body (POST /api/v1/srs/register) reads its own, with a small
+  // limit and errors in its JSON shape (RegisterController).
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger, abortOnError: false, bodyParser: false });
   app.connectMicroservice({ strategy: app.get(SrtTransportStrategy) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.http.listen.port, config.http.listen.host);

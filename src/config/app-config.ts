@@ -84,7 +84,7 @@ export interface AppConfig {
   readonly originHealth: OriginHealthConfig;
   readonly balancer: BalancerConfig;
   readonly redis: RedisConfig;
-  /** Bearer token required by POST /api/v1/srs/register; undefined = open. */
+  /** Bearer token required by POST /api/v1/srs/register; undefined = open. A secret: never logged. */
   readonly registerToken: string | undefined;
   /** On SIGTERM, how long live sessions may go on before they are closed. */
   readonly drainTimeoutMs: number;

@@ -86,7 +86,12 @@ export const envSchema = z.object({
   ORIGIN_PROBE_INTERVAL_MS: integer(0, 3_600_000).prefault('2000'),
   ORIGIN_PROBE_TIMEOUT_MS: integer(50, 60_000).prefault('1000'),
   ORIGIN_PROBE_MISSES: integer(1, 100).prefault('2'),
-  REGISTER_TOKEN: z.string().min(8, { message: 'must be at least 8 characters' }).optional(),
+  REGISTER_TOKEN: z
+    .string()
+    .min(8, { message: 'must be at least 8 characters' })
+    .max(1024, { message: 'must be at most 1024 characters' })
+    .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces (it travels in an HTTP header)' })
+    .optional(),
   REDIS_URL: redisUrl.prefault('redis://127.0.0.1:6379'),
   REDIS_PASSWORD: z.string().optional(),
   REDIS_DB: integer(0, 10_000).optional(),
@@ -132,6 +137,24 @@ function toRedisConfig(env: z.output<typeof envSchema>): RedisConfig {
     clusterNodes: env.REDIS_CLUSTER_NODES ?? [],
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
   };
+}
+
+/**
+ * Rules that span variables, one line each, naming the variable to change. Run after the schema accepted every
+ * value on its own.
+ */
+export function combinationProblems(env: z.output<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  if (env.ORIGIN_PROBE_INTERVAL_MS > 0 && env.ORIGIN_PROBE_INTERVAL_MS < 100) {
+    problems.push(`ORIGIN_PROBE_INTERVAL_MS=${env.ORIGIN_PROBE_INTERVAL_MS}: must be 0 (probe off) or at least 100`);
+  }
+  if (env.ORIGIN_PROBE_INTERVAL_MS > 0 && env.ORIGIN_PROBE_TIMEOUT_MS >= env.ORIGIN_PROBE_INTERVAL_MS) {
+    problems.push(
+      `ORIGIN_PROBE_TIMEOUT_MS=${env.ORIGIN_PROBE_TIMEOUT_MS}: must be less than ORIGIN_PROBE_INTERVAL_MS ` +
+        `(${env.ORIGIN_PROBE_INTERVAL_MS}), so one probe ends before the next starts`,
+    );
+  }
+  return problems.map((p) => `invalid configuration: ${p}`);
 }
 
 export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {

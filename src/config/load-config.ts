@@ -1,5 +1,5 @@
 import { applyReferenceAliases } from './env-aliases.js';
-import { envSchema, SECRET_VARIABLES, toAppConfig } from './config.schema.js';
+import { combinationProblems, envSchema, SECRET_VARIABLES, toAppConfig } from './config.schema.js';
 import type { AppConfig } from './app-config.js';
 
 /** Thrown when the environment holds a bad value; `message` is one line per bad variable. */
@@ -29,5 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(problems);
   }
+  const combined = combinationProblems(parsed.data);
+  if (combined.length > 0) throw new ConfigError(combined);
   return toAppConfig(parsed.data);
 }
