@@ -1,6 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
+import { OriginProbing } from '../origins/origin-probing.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import { ORIGIN_REGISTRAR } from '../origins/origin-registrar.js';
 import { BALANCER } from './balancer.js';
@@ -50,6 +51,11 @@ export class BalancerModule {
           useFactory: (appConfig: AppConfig, provider: BalancerProvider) => new OriginRegistry(appConfig, provider),
         },
         { provide: ORIGIN_REGISTRAR, useExisting: OriginRegistry },
+        {
+          provide: OriginProbing,
+          inject: [OriginRegistry],
+          useFactory: (origins: OriginRegistry) => new OriginProbing(config.originHealth, origins),
+        },
         {
           provide: BALANCER,
           inject: [BALANCER_PROVIDER, BALANCING_STRATEGY, OriginRegistry],

@@ -59,7 +59,6 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
   private readonly resolver: OriginResolver;
   private readonly settings: OriginHealthConfig;
   private readonly streak: FailureStreak;
-  private readonly failures = new Map<string, number>();
   private readonly downUntil = new Map<string, number>();
   private readonly registered = new Map<string, Registered>();
   private readonly localProbe = new Map<string, 'up' | 'down'>();
@@ -127,7 +126,6 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
 
   /** A handshake with the origin failed (unreachable or silent): passive evidence, counted in streaks. */
   reportFailure(origin: Origin): void {
-    this.failures.set(origin.id, (this.failures.get(origin.id) ?? 0) + 1);
     if (this.streak.failure(origin.id) && this.settings.failureCooldownMs > 0) {
       this.downUntil.set(origin.id, this.clock() + this.settings.failureCooldownMs);
       this.logger.warn(
@@ -137,7 +135,6 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
   }
 
   reportSuccess(origin: Origin): void {
-    this.failures.delete(origin.id);
     this.streak.success(origin.id);
     this.downUntil.delete(origin.id);
   }
@@ -199,7 +196,7 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
         health: reasons.length === 0 ? 'up' : 'down',
         reasons,
         probe,
-        consecutiveFailures: this.failures.get(origin.id) ?? 0,
+        consecutiveFailures: this.streak.failuresOf(origin.id),
         lastHeartbeat: registered !== undefined ? new Date(registered.seenAt).toISOString() : null,
         registration,
       };
@@ -248,7 +245,6 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
         // The cooldown is over: the next handshake is the test.
         this.downUntil.delete(originId);
         this.streak.forget(originId);
-        this.failures.delete(originId);
       }
     }
     const registered = this.registered.get(originId);
