@@ -32,6 +32,7 @@ import {
 } from './lib/srt-packets.js';
 import { pad, percentile, runMain, startProxy } from './lib/system.js';
 import { bindUdp, closeUdp } from '../test/support/net.js';
+import { udpDropsByPort } from '../test/support/procfs.js';
 import { ManagedProcess, sleep } from '../test/support/process.js';
 import type { ProxyProcess } from '../test/support/proxy.js';
 import { RedisServer } from '../test/support/redis-server.js';
@@ -45,10 +46,19 @@ interface Options {
   flood: number;
   rate: number;
   providers: Provider[];
+  parts: ('handshakes' | 'flood')[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { n: 2000, concurrency: 8, rounds: 3, flood: 50_000, rate: 20_000, providers: ['memory', 'redis'] };
+  const o: Options = {
+    n: 2000,
+    concurrency: 8,
+    rounds: 3,
+    flood: 50_000,
+    rate: 20_000,
+    providers: ['memory', 'redis'],
+    parts: ['handshakes', 'flood'],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[++i];
@@ -59,6 +69,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (a === '--flood') o.flood = Number(v);
     else if (a === '--rate') o.rate = Number(v);
     else if (a === '--providers') o.providers = v.split(',') as Provider[];
+    else if (a === '--parts') o.parts = v.split(',') as Options['parts'];
     else throw new Error(`unknown option ${a}`);
   }
   if (!(o.n >= 1 && o.n <= 100_000)) throw new Error('--n: 1..100000');
@@ -167,7 +178,7 @@ function median(values: readonly number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
-async function proxyFor(provider: Provider, origin: ScriptedOrigin, redis: RedisServer | undefined, prefix: string): Promise<ProxyProcess> {
+async function proxyFor(provider: Provider, origin: { port: number }, redis: RedisServer | undefined, prefix: string): Promise<ProxyProcess> {
   return startProxy(`127.0.0.1:${origin.port}`, {
     env: {
       BALANCER_PROVIDER: provider,
@@ -186,25 +197,71 @@ function buildBlast(): { path: string; cleanup: () => void } {
   return { path: out, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The scripted origin as a process of its own, so the flood callers in this process cannot starve its socket. */
+class OriginProcess {
+  private constructor(
+    readonly process: ManagedProcess,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<OriginProcess> {
+    const proc = new ManagedProcess('scripted origin', process.execPath, [resolve('dist/bench/scripted-origin.js'), '--max-seconds', '1800', '--rcvbuf', String(4 * 1024 * 1024)], {
+      stdin: 'pipe',
+      stdout: 'lines',
+    });
+    const port = Number(/^listening (\d+)/.exec(await proc.nextLine(/^listening /, 5000))?.[1]);
+    return new OriginProcess(proc, port);
+  }
+
+  async dataPackets(): Promise<number> {
+    this.process.write('stats');
+    return (JSON.parse((await this.process.nextLine(/^stats /, 5000)).slice(6)) as { dataPackets: number }).dataPackets;
+  }
+
+  stop(): Promise<unknown> {
+    return this.process.stop('SIGTERM', 2000);
+  }
+}
+
+/** Datagrams the proxy read from the live stream's caller (the session counter of the caller at `callerPort`). */
+async function proxyRead(proxy: ProxyProcess, callerPort: number): Promise<number> {
+  const live = (await proxy.sessions()).find((s) => s.caller === `127.0.0.1:${callerPort}`);
+  if (live === undefined) throw new Error(`no session of the live caller (port ${callerPort}) in /api/v1/sessions`);
+  return live.packetsFromCaller;
+}
+
+interface LiveRun {
+  readonly sent: number;
+  /** Read by the proxy from its public socket. */
+  readonly proxyRead: number;
+  /** Received by the origin. */
+  readonly received: number;
+  /** Datagrams the kernel dropped at the origin's socket (its receive buffer was full: the origin process was busy). */
+  readonly originDrops: number;
+}
+
 /** Relays the live stream in 1 s windows while `during` runs (at least `minWindows`); sent and received totals. */
 async function liveLoss(
   blastPath: string,
   proxy: ProxyProcess,
-  origin: ScriptedOrigin,
+  origin: OriginProcess,
   rate: number,
   during: () => Promise<unknown>,
   minWindows: number,
-): Promise<{ sent: number; received: number }> {
+): Promise<LiveRun> {
   const callerId = randomSocketId();
   const argv = ['127.0.0.1', String(proxy.srtPort), callerInduction(callerId).toString('hex'), callerConclusion(callerId, 0, '#!::r=live/main,m=publish').toString('hex')];
   const sender = new ManagedProcess('udp-blast', blastPath, argv, { stdin: 'pipe', stdout: 'lines' });
   try {
     const connected = await sender.nextLine(/^(connected|failed)/, 5000);
     if (!connected.startsWith('connected')) throw new Error(`live stream handshake failed: ${connected}`);
+    const callerPort = Number(/local=(\d+)/.exec(connected)?.[1]);
     sender.write(`blast ${rate} 1000 ${Math.max(1, Math.round(rate / 5000))}`); // warm-up, not counted
     await sender.nextLine(/^done /, 20_000);
     await sleep(300);
-    const before = origin.dataPackets;
+    const before = await origin.dataPackets();
+    const drops0 = udpDropsByPort().get(origin.port) ?? 0;
+    const readBefore = await proxyRead(proxy, callerPort);
     let sent = 0;
     let finished = false;
     const work = during().finally(() => (finished = true));
@@ -215,7 +272,12 @@ async function liveLoss(
     }
     await work;
     await sleep(500);
-    return { sent, received: origin.dataPackets - before };
+    return {
+      sent,
+      proxyRead: (await proxyRead(proxy, callerPort)) - readBefore,
+      received: (await origin.dataPackets()) - before,
+      originDrops: (udpDropsByPort().get(origin.port) ?? 0) - drops0,
+    };
   } finally {
     sender.write('quit');
     await sender.stop('SIGTERM', 2000);
@@ -228,8 +290,8 @@ async function main(): Promise<void> {
   const origin = await ScriptedOrigin.create('127.0.0.1', 4 * 1024 * 1024);
   const results = new Map<Provider, { runs: HandshakeRun[]; trips: number[] }>();
   try {
-    console.log(`handshakes: ${opts.n} per round, each a new stream id, ${opts.concurrency} in flight, ${opts.rounds} rounds`);
-    for (let round = 1; round <= opts.rounds; round++) {
+    if (opts.parts.includes('handshakes')) console.log(`handshakes: ${opts.n} per round, each a new stream id, ${opts.concurrency} in flight, ${opts.rounds} rounds`);
+    for (let round = 1; round <= (opts.parts.includes('handshakes') ? opts.rounds : 0); round++) {
       for (const provider of round % 2 === 1 ? opts.providers : [...opts.providers].reverse()) {
         const proxy = await proxyFor(provider, origin, provider === 'redis' ? redis : undefined, `bench${round}`);
         try {
@@ -252,7 +314,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    console.log('\nprovider   hs/s   p50 ms   p99 ms   redis round trips per handshake   (medians)');
+    if (results.size > 0) console.log('\nprovider   hs/s   p50 ms   p99 ms   redis round trips per handshake   (medians)');
     for (const [provider, { runs, trips }] of results) {
       console.log(
         `${pad(provider, 8, true)} ${pad(median(runs.map((r) => r.perSecond)).toFixed(0), 6)} ${pad(median(runs.map((r) => r.p50)).toFixed(2), 8)} ` +
@@ -260,30 +322,34 @@ async function main(): Promise<void> {
       );
     }
 
-    if (opts.flood > 0) {
+    if (opts.flood > 0 && opts.parts.includes('flood')) {
       const blast = buildBlast();
+      const floodOrigin = await OriginProcess.start();
       try {
         for (const provider of opts.providers) {
-          const proxy = await proxyFor(provider, origin, provider === 'redis' ? redis : undefined, 'flood');
+          const proxy = await proxyFor(provider, floodOrigin, provider === 'redis' ? redis : undefined, `flood-${provider}`);
           try {
-            const quiet = await liveLoss(blast.path, proxy, origin, opts.rate, () => sleep(3000), 3);
+            const quiet = await liveLoss(blast.path, proxy, floodOrigin, opts.rate, () => sleep(3000), 3);
             let floodRun: HandshakeRun | undefined;
             const t0 = performance.now();
             const flooded = await liveLoss(
               blast.path,
               proxy,
-              origin,
+              floodOrigin,
               opts.rate,
               async () => (floodRun = await handshakes(proxy.srtPort, opts.flood, 32, 'flood')),
               1,
             );
             const floodSeconds = (performance.now() - t0) / 1000;
-            const loss = (r: { sent: number; received: number }): string => `${((100 * (r.sent - r.received)) / r.sent).toFixed(3)}%`;
+            const loss = (r: LiveRun): string =>
+              `sent ${r.sent}, read by the proxy ${r.proxyRead} (${((100 * (r.sent - r.proxyRead)) / r.sent).toFixed(3)}% lost before the proxy), ` +
+              `received at the origin ${r.received} (${((100 * (r.sent - r.received)) / r.sent).toFixed(3)}% lost end to end; ` +
+              `${r.originDrops} dropped by the kernel at the origin's socket)`;
             const stats = await proxy.getJson<{ balancer: { streams: number } }>('/api/v1/stats');
             console.log(
-              `\nflood (${provider}): live stream at ${opts.rate} pkt/s; without flood sent ${quiet.sent} received ${quiet.received} loss ${loss(quiet)}; ` +
-                `during a flood of ${opts.flood} stream ids (${floodRun!.perSecond.toFixed(0)} hs/s, ${floodRun!.failed} failed, ${floodSeconds.toFixed(1)} s) ` +
-                `sent ${flooded.sent} received ${flooded.received} loss ${loss(flooded)}; assignments held after: ${stats.balancer.streams}`,
+              `\nflood (${provider}): live stream at ${opts.rate} pkt/s\n  without flood: ${loss(quiet)}\n` +
+                `  during a flood of ${opts.flood} stream ids (${floodRun!.perSecond.toFixed(0)} hs/s, ${floodRun!.failed} failed, ${floodSeconds.toFixed(1)} s): ` +
+                `${loss(flooded)}\n  assignments held after: ${stats.balancer.streams}`,
             );
           } finally {
             await proxy.stop();
@@ -291,6 +357,7 @@ async function main(): Promise<void> {
         }
       } finally {
         blast.cleanup();
+        await floodOrigin.stop();
       }
     }
   } finally {
