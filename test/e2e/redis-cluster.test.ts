@@ -1,14 +1,15 @@
 /**
  * The redis provider on a real three-master Redis Cluster: every script is legal there (assignment scripts touch
  * one key; origin scripts only keys under the `{prefix}` hash tag), renewals of keys spread over every node go in
- * one batch, and claims from two clients agree.
+ * one batch, and claims from two clients agree. And through a real Sentinel.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisProvider } from '../../src/balancer/providers/redis.provider.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createRedisClient, whenReady, type RedisClient } from '../../src/redis/redis-client.js';
-import { RedisCluster } from '../support/redis-cluster.js';
+import { RedisCluster, RedisSentinel } from '../support/redis-cluster.js';
+import { RedisServer } from '../support/redis-server.js';
 
 const TIMINGS = { assignmentTtlMs: 5000, originForgetMs: 60_000, probeDownTtlMs: 2000 };
 
@@ -53,5 +54,31 @@ describe('redis provider on a real Redis Cluster', () => {
     const snap = await p.snapshot();
     assert.deepEqual(snap.origins.map((o) => o.record.id), ['10.0.0.9:10080']);
     assert.deepEqual(snap.probeDown, ['10.0.0.8:10080']);
+  });
+});
+
+describe('redis provider through a real Sentinel', () => {
+  it('finds the master through the sentinel and claims there', async () => {
+    const master = await RedisServer.start();
+    const sentinel = await RedisSentinel.start(master, 'proxymaster');
+    const config = loadConfig({
+      BALANCER_PROVIDER: 'redis',
+      REDIS_SENTINELS: `127.0.0.1:${sentinel.sentinelPort}`,
+      REDIS_SENTINEL_MASTER: 'proxymaster',
+      REDIS_KEY_PREFIX: 's',
+    });
+    assert.equal(config.redis.mode, 'sentinel');
+    const client = createRedisClient(config.redis);
+    client.on('error', () => undefined);
+    try {
+      assert.equal(await whenReady(client, 10_000), true, 'sentinel client ready');
+      const p = new RedisProvider(client, config.redis.keyPrefix, TIMINGS);
+      assert.equal((await p.claim('v/live/sentinel', 'a:1')).owner, 'a:1');
+      assert.equal(await master.command('GET', 's:stream:v/live/sentinel'), 'a:1', 'written on the master');
+    } finally {
+      client.disconnect();
+      await sentinel.stop();
+      await master.stop();
+    }
   });
 });

@@ -2,7 +2,7 @@
 
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeTcpPort } from './net.js';
@@ -82,4 +82,41 @@ function cli(port: number, ...args: string[]): string {
   const result = spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 5000 });
   if (result.error !== undefined) throw new Error(`redis-cli not found: install the Debian package redis-tools (${result.error.message})`);
   return (result.stdout ?? '').trim();
+}
+
+/** A real Sentinel (redis-server --sentinel) watching a standalone master, for the provider's Sentinel-mode test. */
+export class RedisSentinel {
+  private constructor(
+    readonly sentinelPort: number,
+    private readonly processes: readonly ManagedProcess[],
+    private readonly dir: string,
+  ) {}
+
+  static async start(master: { port: number }, name: string): Promise<RedisSentinel> {
+    requireRedisServer();
+    const dir = mkdtempSync(join(tmpdir(), 'srt-proxy-redis-sentinel-'));
+    const port = await freeTcpPort();
+    const conf = join(dir, 'sentinel.conf');
+    // Sentinel rewrites its config file, so it gets a writable one of its own.
+    writeFileSync(conf, `port ${port}\nbind 127.0.0.1\nprotected-mode no\nsentinel monitor ${name} 127.0.0.1 ${master.port} 1\n`);
+    const proc = new ManagedProcess(`redis-sentinel :${port}`, 'redis-server', [conf, '--sentinel']);
+    const sentinel = new RedisSentinel(port, [proc], dir);
+    try {
+      await waitFor(
+        `sentinel :${port} to know master ${name}`,
+        () => (cli(port, 'SENTINEL', 'get-master-addr-by-name', name).includes(String(master.port)) ? true : undefined),
+        10_000,
+        100,
+      );
+    } catch (error) {
+      await sentinel.stop();
+      throw error;
+    }
+    return sentinel;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop('SIGTERM', 5000)));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
