@@ -10,7 +10,7 @@
 //    the proxy's once-a-second origin sync and its batched renewals in the window are included, an upper bound). `--rounds` rounds with the
 //    providers taking turns; the table shows medians.
 // 2. Flood: bench/udp-blast.c (gcc -O2) relays a live stream at `--rate` packets/s through the proxy while the
-//    caller pool floods `--flood` distinct stream ids (each a full handshake then SHUTDOWN, so each leaves a key in
+//    caller pool (`--flood-concurrency 32` in flight) floods `--flood` distinct stream ids (each a full handshake then SHUTDOWN, so each leaves a key in
 //    its grace period). Loss of the live stream = 1 - received at the origin / sent, with and without the flood.
 
 import { spawnSync } from 'node:child_process';
@@ -47,6 +47,7 @@ interface Options {
   rate: number;
   providers: Provider[];
   parts: ('handshakes' | 'flood')[];
+  floodConcurrency: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -58,6 +59,7 @@ function parseOptions(argv: readonly string[]): Options {
     rate: 20_000,
     providers: ['memory', 'redis'],
     parts: ['handshakes', 'flood'],
+    floodConcurrency: 32,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -70,6 +72,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (a === '--rate') o.rate = Number(v);
     else if (a === '--providers') o.providers = v.split(',') as Provider[];
     else if (a === '--parts') o.parts = v.split(',') as Options['parts'];
+    else if (a === '--flood-concurrency') o.floodConcurrency = Number(v);
     else throw new Error(`unknown option ${a}`);
   }
   if (!(o.n >= 1 && o.n <= 100_000)) throw new Error('--n: 1..100000');
@@ -337,7 +340,7 @@ async function main(): Promise<void> {
               proxy,
               floodOrigin,
               opts.rate,
-              async () => (floodRun = await handshakes(proxy.srtPort, opts.flood, 32, 'flood')),
+              async () => (floodRun = await handshakes(proxy.srtPort, opts.flood, opts.floodConcurrency, 'flood')),
               1,
             );
             const floodSeconds = (performance.now() - t0) / 1000;
