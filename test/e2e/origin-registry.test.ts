@@ -75,11 +75,11 @@ describe('origin registry across replicas (real redis-server)', () => {
 
   it('a registered origin whose heartbeats stop is down after ORIGIN_TTL_MS on every replica', async () => {
     const prefix = `reg${++prefixes}`;
-    const [r1, r2] = [await replica(prefix, { ORIGIN_TTL_MS: '1000' }), await replica(prefix, { ORIGIN_TTL_MS: '1000' })];
+    const [r1, r2] = [await replica(prefix, { ORIGIN_TTL_MS: '3000' }), await replica(prefix, { ORIGIN_TTL_MS: '3000' })];
     await register(r1, SRS_B);
     await r2.sync();
     assert.equal(r2.isAlive('127.0.0.1:10091'), true);
-    await sleep(1300);
+    await sleep(3500);
     await r2.sync();
     assert.equal(r2.isAlive('127.0.0.1:10091'), false);
     assert.deepEqual(r2.views()[0]?.reasons, ['heartbeat-expired']);

@@ -64,7 +64,7 @@ describe('redis provider (real redis-server)', () => {
     assert.equal(await redis.command('GET', 'test:stream:v/live/k1'), 'a:1', 're-created');
     assert.equal(await redis.command('GET', 'test:stream:v/live/k2'), 'b:1', 'left alone');
     const ttl = Number(await redis.command('PTTL', 'test:stream:v/live/k1'));
-    assert.ok(ttl > 4000 && ttl <= 5000, `ttl ${ttl}`);
+    assert.ok(ttl > 3000 && ttl <= 5000, `ttl ${ttl}`);
   });
 
   it('drops an assignment only if it is still the given owner', async () => {
@@ -86,7 +86,7 @@ describe('redis provider (real redis-server)', () => {
     const snap = await p.snapshot();
     assert.equal(snap.origins.length, 1);
     assert.equal(snap.origins[0]!.record.serverId, 'vid-1');
-    assert.ok(snap.origins[0]!.ageMs >= 0 && snap.origins[0]!.ageMs < 1000, `age ${snap.origins[0]!.ageMs}`);
+    assert.ok(snap.origins[0]!.ageMs >= 0 && snap.origins[0]!.ageMs < 5000, `age ${snap.origins[0]!.ageMs}`);
     assert.deepEqual(snap.probeDown, ['127.0.0.1:10091']);
     await p.reportProbe('127.0.0.1:10091', false);
     assert.deepEqual((await p.snapshot()).probeDown, []);
