@@ -1,22 +1,38 @@
-# syntax=docker/dockerfile:1
-# Build on the current LTS; CI separately proves Node 20.19+.
-FROM node:22-bookworm-slim AS build
+# srt-proxy image. Node 24 LTS on Debian 12 slim; the base is a build argument so the same file builds from a
+# registry (`node:24-bookworm-slim`, the default) or from a locally made base where no registry is reachable
+# (scripts/container-check.sh). Builds with BuildKit or the classic builder.
+ARG BASE_IMAGE=node:24-bookworm-slim
+
+FROM ${BASE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `build-ca.pem` is optional (the [m] glob matches nothing when it is absent): the CA of a TLS-intercepting proxy
+# between the build and the npm registry. It stays in this stage; the runtime image never sees it.
+COPY package.json package-lock.json build-ca.pe[m] ./
+RUN if [ -f build-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/app/build-ca.pem; fi \
+ && npm ci --no-audit --no-fund --loglevel=warn \
+ && rm -f build-ca.pem
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:22-bookworm-slim
+FROM ${BASE_IMAGE}
+# tini as PID 1: forwards SIGTERM to node (which drains, then exits 0) and reaps zombies.
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tini >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENV NODE_ENV=production
-# Small young generation: scavenges of ~1 ms instead of 2-11 ms pauses that overflow the UDP receive buffer at
-# high packet rates (bench/README.md).
-ENV NODE_OPTIONS=--max-semi-space-size=1
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
-USER node
+# Numeric so Kubernetes' runAsNonRoot can verify it; 1000 is `node` in the official images.
+USER 1000:1000
 EXPOSE 20080/udp 12025/tcp
-CMD ["node", "dist/src/main.js"]
+# Liveness only (no curl in the image): /healthz on the HTTP port from HTTP_LISTEN or the reference's
+# PROXY_SYSTEM_API (`port`, `:port` or `host:port`).
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "const l=process.env.HTTP_LISTEN||process.env.PROXY_SYSTEM_API||'12025';fetch('http://127.0.0.1:'+l.slice(l.lastIndexOf(':')+1)+'/healthz',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+# Small young generation: scavenges of ~1 ms instead of 2-11 ms pauses that overflow the UDP receive buffer at
+# high packet rates (bench/README.md).
+CMD ["node", "--max-semi-space-size=1", "dist/src/main.js"]

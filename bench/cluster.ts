@@ -18,8 +18,9 @@ import type dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ScriptedOrigin } from './lib/scripted-origin.js';
+import { ScriptedOrigin } from '../test/support/scripted-origin.js';
 import {
+  buildShutdown,
   callerConclusion,
   callerInduction,
   HandshakeType,
@@ -28,8 +29,7 @@ import {
   handshakeTypeOf,
   isHandshake,
   randomSocketId,
-  shutdown,
-} from './lib/srt-packets.js';
+} from '../test/support/srt-packets.js';
 import { pad, percentile, runMain, startProxy } from './lib/system.js';
 import { bindUdp, closeUdp } from '../test/support/net.js';
 import { udpDropsByPort } from '../test/support/procfs.js';
@@ -108,7 +108,7 @@ class Caller {
     reply = await this.exchange(conclusion, port, deadline, (m) => handshakeTypeOf(m) !== HandshakeType.INDUCTION);
     if (reply === undefined || handshakeTypeOf(reply) !== HandshakeType.CONCLUSION) return undefined;
     const ms = performance.now() - t0;
-    this.socket.send(shutdown(handshakeSocketIdOf(reply)), port, '127.0.0.1');
+    this.socket.send(buildShutdown(handshakeSocketIdOf(reply), 0), port, '127.0.0.1');
     return ms;
   }
 
@@ -290,7 +290,7 @@ async function liveLoss(
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const redis = opts.providers.includes('redis') ? await RedisServer.start() : undefined;
-  const origin = await ScriptedOrigin.create('127.0.0.1', 4 * 1024 * 1024);
+  const origin = await ScriptedOrigin.create({ record: false, keepaliveMs: 1000, receiveBufferBytes: 4 * 1024 * 1024 });
   const results = new Map<Provider, { runs: HandshakeRun[]; trips: number[] }>();
   try {
     if (opts.parts.includes('handshakes')) console.log(`handshakes: ${opts.n} per round, each a new stream id, ${opts.concurrency} in flight, ${opts.rounds} rounds`);

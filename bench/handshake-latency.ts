@@ -29,8 +29,8 @@ import {
   handshakeTypeOf,
   isHandshake,
   randomSocketId,
-  shutdown,
-} from './lib/srt-packets.js';
+  buildShutdown,
+} from '../test/support/srt-packets.js';
 import { patchHandshakeCookie } from '../src/srt/protocol/handshake-patch.js';
 import { cpuLineSample, cpuSample, pad, percentile, runMain, startProxy } from './lib/system.js';
 import { bindUdp, closeUdp, freeUdpPort } from '../test/support/net.js';
@@ -244,7 +244,7 @@ async function runOne(path: PathState, probe: dgram.Socket, record: boolean): Pr
   if (result.outcome === 'ok') {
     // srt-live-transmit exits if the connection breaks before it has taken it: let it finish accepting first.
     if (path.slt !== undefined) await path.slt.waitAccepted(acceptedBefore + 1, 2000);
-    await new Promise<void>((resolveSend) => result.socket.send(shutdown(result.peerSocketId), path.port, HOST, () => resolveSend()));
+    await new Promise<void>((resolveSend) => result.socket.send(buildShutdown(result.peerSocketId, 0), path.port, HOST, () => resolveSend()));
   }
   await closeUdp(result.socket);
   if (!record) return;

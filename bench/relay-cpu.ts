@@ -19,8 +19,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ScriptedOrigin } from './lib/scripted-origin.js';
-import { callerConclusion, callerInduction, randomSocketId } from './lib/srt-packets.js';
+import { ScriptedOrigin } from '../test/support/scripted-origin.js';
+import { callerConclusion, callerInduction, randomSocketId } from '../test/support/srt-packets.js';
 import {
   PROXY_NODE_FLAGS,
   clkTck,
@@ -299,7 +299,7 @@ async function runTarget(
   senderCmd: SenderCommand,
   pin: ReturnType<typeof pinning>,
 ): Promise<{ windows: Window[]; idle: number }> {
-  const origin = await ScriptedOrigin.create('127.0.0.1', 4 * 1024 * 1024);
+  const origin = await ScriptedOrigin.create({ record: false, keepaliveMs: 1000, receiveBufferBytes: 4 * 1024 * 1024 });
   let target: Target | undefined;
   let sender: ManagedProcess | undefined;
   try {

@@ -1,4 +1,4 @@
-// The scripted SRT origin of bench/lib/scripted-origin.ts as a process of its own (for bench/handshake-latency, so
+// The scripted SRT origin of test/support/scripted-origin.ts as a process of its own (for bench/handshake-latency, so
 // that its answers do not share an event loop with the caller being timed).
 //
 //   node dist/bench/scripted-origin.js [--host 127.0.0.1] [--max-seconds 900] [--rcvbuf 0]
@@ -6,14 +6,19 @@
 // Prints `listening <port> <socketId>`. stdin: `stats` -> one JSON line; end of stdin -> exit.
 
 import { createInterface } from 'node:readline';
-import { ScriptedOrigin } from './lib/scripted-origin.js';
+import { ScriptedOrigin } from '../test/support/scripted-origin.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
-const origin = await ScriptedOrigin.create(arg('host', '127.0.0.1'), Number(arg('rcvbuf', '0')));
+const origin = await ScriptedOrigin.create({
+  host: arg('host', '127.0.0.1'),
+  record: false,
+  keepaliveMs: 1000,
+  receiveBufferBytes: Number(arg('rcvbuf', '0')),
+});
 const lifetime = setTimeout(() => process.exit(0), Number(arg('max-seconds', '900')) * 1000);
 lifetime.unref();
 process.stdout.write(`listening ${origin.port} ${origin.socketId}\n`);

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on Debian, as root: Node.js, npm packages, and the real peers
-# (ffmpeg with libsrt, srt-tools for srt-live-transmit, redis-server, python3 for raw-socket tests). Safe to run again.
+# (ffmpeg with libsrt, srt-tools for srt-live-transmit, redis-server, python3 for raw-socket tests), the container
+# check's engine and base-image tools (docker.io, debootstrap, iptables) and pip for the chart check's schemas.
+# The chart check builds helm and kubeconform with go >= 1.26 (scripts/ensure-go.sh fetches Go's toolchain module
+# from the Go module proxy when the machine has none that new: Debian 12 packages 1.19). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -8,9 +11,17 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+
 command -v srt-live-transmit >/dev/null 2>&1 || need+=(srt-tools)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+# Debian's docker client (not a newer one that may come first on PATH) and dockerd.
+[ -x /usr/bin/docker ] && command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 bash scripts/install.sh
+# helm and kubeconform (go install, pinned) and the Kubernetes schemas (PyPI) for the chart check, into .cache/.
+bash scripts/chart-check.sh --tools-only

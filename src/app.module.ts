@@ -6,14 +6,28 @@ import { AppConfigModule } from './config/config.module.js';
 import { OriginsModule } from './origins/origins.module.js';
 import { HealthModule } from './health/health.module.js';
 import { RegisterModule } from './origins/register.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import type { LogDestination } from './logging/log-destination.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { SrtModule } from './srt/srt.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `logDestination`: where the JSON log lines go (stdout, asynchronously, unless a test says otherwise). */
+  static forRoot(config: AppConfig, logDestination?: LogDestination): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), BalancerModule.forRoot(config), OriginsModule, SrtModule, HealthModule, AdminModule, RegisterModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, logDestination),
+        BalancerModule.forRoot(config),
+        OriginsModule,
+        SrtModule,
+        HealthModule,
+        AdminModule,
+        MetricsModule,
+        RegisterModule,
+      ],
     };
   }
 }

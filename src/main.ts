@@ -1,13 +1,12 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { startApp } from './app-start.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { formatHostPort } from './config/listen-address.js';
-import { nestLogLevels } from './logging/log-levels.js';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { SessionManager } from './srt/session/session-manager.js';
-import { SrtTransportStrategy } from './srt/transport/srt-transport.strategy.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -21,15 +20,16 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
 
-  const logger = new ConsoleLogger('srt-proxy', { json: true, logLevels: nestLogLevels(config.logLevel) });
+  // Lines logged while the module graph is built wait for the pino logger instead of going to the console.
   // No global body parser: the only route with a body (POST /api/v1/srs/register) reads its own, with a small
   // limit and errors in its JSON shape (RegisterController).
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger, abortOnError: false, bodyParser: false });
-  app.connectMicroservice({ strategy: app.get(SrtTransportStrategy) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(config.http.listen.port, config.http.listen.host);
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
+  await startApp(app, config);
   installGracefulShutdown(app, app.get(SessionManager), config.drainTimeoutMs);
-  new Logger('Bootstrap').log(`HTTP listening on ${formatHostPort(config.http.listen)}`);
+  const logger = new Logger('Bootstrap');
+  // Secrets in it (cookie secret, passwords, tokens) are cut by the logger's redaction paths.
+  logger.log({ msg: 'configuration', config });
+  logger.log(`HTTP listening on ${formatHostPort(config.http.listen)}`);
 }
 
 bootstrap().catch((error: unknown) => {

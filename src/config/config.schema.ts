@@ -104,6 +104,8 @@ export const envSchema = z.object({
   COOKIE_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   DRAIN_TIMEOUT_MS: integer(0, 3_600_000).prefault('25000'),
   LOG_LEVEL: oneOf(LOG_LEVELS).prefault('info'),
+  // Read by loadConfig before validation; listed here so that it is documented and checked like every variable.
+  CONFIG_FILE: z.string().optional(),
 });
 
 /** Variables whose values must never be echoed back, not even in a validation error. */

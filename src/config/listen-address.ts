@@ -5,8 +5,8 @@ export interface HostPort {
 }
 
 /**
- * Parses `port`, `host:port` and `[v6]:port`. `defaultHost` fills a bare port, like the reference proxy does
- * (a value without ':' listens on every interface).
+ * Parses `port`, `:port`, `host:port` and `[v6]:port`. `defaultHost` fills a bare port and `:port` (Go's form for
+ * "every interface", which the reference proxy's values use); without one a host is required.
  */
 export function parseHostPort(text: string, defaultHost: string | undefined): HostPort | string {
   const value = text.trim();
@@ -16,8 +16,8 @@ export function parseHostPort(text: string, defaultHost: string | undefined): Ho
   if (bracketed) {
     host = bracketed[1]!;
     portText = bracketed[2]!;
-  } else if (/^\d+$/.test(value)) {
-    portText = value;
+  } else if (/^:?\d+$/.test(value)) {
+    portText = value.startsWith(':') ? value.slice(1) : value;
   } else {
     const colon = value.lastIndexOf(':');
     if (colon <= 0 || value.indexOf(':') !== colon) {

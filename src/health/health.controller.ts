@@ -17,6 +17,7 @@ export class HealthController {
     return this.health.check([() => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
   }
 
+  /** Readiness: can this process carry media. Stays 200 while draining (the detail says so) so live flows keep their conntrack entries. */
   @Get('readyz')
   @HealthCheck()
   readiness() {
@@ -24,7 +25,7 @@ export class HealthController {
       () => this.srt.listening(),
       () => this.srt.originsAvailable(),
       () => this.srt.provider(),
-      () => this.srt.notDraining(),
+      () => this.srt.drain(),
     ]);
   }
 }

@@ -5,7 +5,7 @@ import { OriginRegistry } from '../origins/origin-registry.js';
 import { SessionManager } from '../srt/session/session-manager.js';
 import { SrtListener } from '../srt/transport/srt-listener.js';
 
-/** Readiness facts about the SRT side: socket bound, somewhere to send streams, not draining. */
+/** Readiness facts about the SRT side: socket bound, somewhere to send streams, and whether it is draining. */
 @Injectable()
 export class SrtHealthIndicator {
   constructor(
@@ -38,8 +38,12 @@ export class SrtHealthIndicator {
     return this.health.check('provider').up({ ...status, degraded: !status.reachable });
   }
 
-  notDraining() {
-    const check = this.health.check('drain');
-    return this.sessions.isDraining ? check.down({ message: 'draining' }) : check.up();
+  /**
+   * Draining is a detail, never "not ready": kube-proxy deletes the UDP conntrack entries of endpoints that stop
+   * serving (= failing readiness), which would cut the live streams the drain exists to keep (docs/KUBERNETES.md).
+   * New callers are turned away with 2402 by the handshake engine instead.
+   */
+  drain() {
+    return this.health.check('drain').up({ draining: this.sessions.isDraining });
   }
 }

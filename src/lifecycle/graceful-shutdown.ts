@@ -5,9 +5,10 @@ import type { SessionManager } from '../srt/session/session-manager.js';
 const POLL_MS = 200;
 
 /**
- * SIGTERM/SIGINT drain: readiness goes false and new callers get 2402 at once (so they retry on another replica),
- * live sessions relay on until they end or `drainTimeoutMs` passes, then both sides of what is left get SHUTDOWN
- * and the process exits 0. A second signal skips the wait.
+ * SIGTERM/SIGINT drain: new callers get 2402 at once (so they retry on another replica) while readiness stays true
+ * (a not-ready endpoint's UDP conntrack entries are flushed by kube-proxy, cutting the very streams being drained:
+ * docs/KUBERNETES.md), live sessions relay on until they end or `drainTimeoutMs` passes, then both sides of what is
+ * left get SHUTDOWN and the process exits 0. A second signal skips the wait.
  */
 export function installGracefulShutdown(app: INestApplication, sessions: SessionManager, drainTimeoutMs: number): void {
   const logger = new Logger('Shutdown');

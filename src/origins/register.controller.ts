@@ -46,7 +46,8 @@ export class RegisterController {
   async register(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     if (this.token !== undefined && !this.token.matches(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="srt-proxy"');
-      this.refuse(req, res, 401, 'missing or wrong bearer token');
+      // Not "bearer token": the log scrubber takes the word after "bearer" for a credential.
+      this.refuse(req, res, 401, 'missing or wrong token (Authorization: Bearer)');
       return;
     }
     const body = await readRegisterBody(req, REGISTER_BODY_LIMIT_BYTES);

@@ -5,7 +5,7 @@ import { hostPort } from '../support/net.js';
 import { requirePeers } from './support/peers.js';
 import { sleep } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { HandshakeType, SRT_MAGIC } from './support/srt-packets.js';
+import { HandshakeType, SRT_MAGIC } from '../support/srt-packets.js';
 import { sid, waitForNoSessions } from './support/expect.js';
 
 before(() => requirePeers());

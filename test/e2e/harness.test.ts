@@ -4,27 +4,18 @@
  * completes a handshake with libsrt, and the captured KMREQ gets libsrt's 1010 from a listener with another secret.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { before } from 'node:test';
 import { freeUdpPort } from '../support/net.js';
+import { rawCaptures } from '../support/vectors.js';
 import { probeVideo, requirePeers } from './support/peers.js';
 import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { ControlType, KMREQ_AES128_T3, buildConclusion, buildInduction, controlTypeOf, decodeHandshake, destinationOf, isControl, streamIdOf } from './support/srt-packets.js';
-
-interface VectorPacket {
-  readonly hex: string;
-  readonly hsType?: number;
-}
-interface Vectors {
-  readonly captures: readonly { readonly capture: string; readonly packets: readonly VectorPacket[] }[];
-}
+import { ControlType, KMREQ_AES128_T3, buildConclusion, buildInduction, controlTypeOf, decodeHandshake, destinationOf, isControl, streamIdOf } from '../support/srt-packets.js';
 
 before(() => requirePeers());
 
 e2eTest('raw packet builders reproduce capture t1 byte for byte', async () => {
-  const vectors = JSON.parse(readFileSync(resolve(process.cwd(), '../shared/vectors/srt-handshakes.json'), 'utf8')) as Vectors;
+  const vectors = { captures: rawCaptures() };
   const t1 = vectors.captures.find((c) => c.capture === 't1')!.packets;
   const induction = Buffer.from(t1[0]!.hex, 'hex');
   const hs = decodeHandshake(induction)!;

@@ -11,7 +11,7 @@ import type { ProxyProcess } from '../support/proxy.js';
 import { RedisServer } from '../support/redis-server.js';
 import { requirePeers } from './support/peers.js';
 import type { RawCaller } from './support/raw-caller.js';
-import type { RawOrigin } from './support/raw-origin.js';
+import type { ScriptedOrigin } from '../support/scripted-origin.js';
 import { e2eTest } from './support/scope.js';
 import { sid, waitForSession } from './support/expect.js';
 
@@ -26,7 +26,7 @@ after(async () => {
   if (redis.running) await redis.stop();
 });
 
-function received(origin: RawOrigin, marker: string): number {
+function received(origin: ScriptedOrigin, marker: string): number {
   return origin.sessionPackets().filter((d) => d.packet.includes(marker)).length;
 }
 

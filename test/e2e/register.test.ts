@@ -43,7 +43,7 @@ e2eTest('the proxy process answers SRS heartbeats: 200 code 0, one 400 for bad J
 
   assert.equal((await httpRequest(url, { headers: auth, body: SRS7_HEARTBEAT_DEVICE_IP })).status, 200, 'still serving');
   assert.ok(proxy.process.running);
-  await waitFor('refusals logged', () => (/refused \(401\): missing or wrong bearer token/.test(proxy.process.stdout) ? true : undefined), 3000);
+  await waitFor('refusals logged', () => (/refused \(401\): missing or wrong token \(Authorization: Bearer\)/.test(proxy.process.stdout) ? true : undefined), 3000);
   assert.equal(proxy.process.stdout.match(/refused \(400\)/g)?.length, 1, 'two malformed bodies, one log line (throttled)');
   const output = proxy.process.stdout + proxy.process.stderr;
   assert.ok(!output.includes(TOKEN), 'the token never appears in the log, even at debug level');

@@ -9,7 +9,7 @@ import { hostPort } from '../support/net.js';
 import { requirePeers } from './support/peers.js';
 import { sleep } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { buildDataPacket, buildShutdown, tsNullPayload } from './support/srt-packets.js';
+import { buildDataPacket, buildShutdown, tsNullPayload } from '../support/srt-packets.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 
 before(() => requirePeers());

@@ -5,7 +5,7 @@ import { hostPort } from '../support/net.js';
 import { requirePeers } from './support/peers.js';
 import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
-import { buildShutdown, isShutdown } from './support/srt-packets.js';
+import { buildShutdown, isShutdown } from '../support/srt-packets.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 
 before(() => requirePeers());

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { ManagedProcess, sleep } from './process.js';
 import { freeTcpPort, freeUdpPort, hostPort, httpGet, type LoopbackHost } from './net.js';
 import { fdCount, isUdpPortBound } from './procfs.js';
+import { envSchema } from '../../src/config/config.schema.js';
 
 export interface SessionView {
   readonly id: string;
@@ -55,9 +56,20 @@ export interface ProxyLaunchOptions {
   readonly wait?: 'ready' | 'alive';
   /** How long start-up may take (default 10 s); after that the proxy is killed and start() rejects. */
   readonly readyTimeoutMs?: number;
+  /**
+   * 'ours' (default): SRT_LISTEN, HTTP_LISTEN and LOG_LEVEL=warn are set. 'reference': only the Go proxy's
+   * PROXY_SRT_SERVER and PROXY_SYSTEM_API, and no variable of ours is inherited from this process either.
+   */
+  readonly variables?: 'ours' | 'reference';
 }
 
 export const PROXY_MAIN = resolve(process.cwd(), 'dist/src/main.js');
+
+/** `env` without any variable the proxy reads under its own names. */
+function withoutProxyVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const ours = new Set(Object.keys(envSchema.shape));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !ours.has(name)));
+}
 
 /** A running proxy (`node dist/src/main.js`) on free loopback ports. */
 export class ProxyProcess {
@@ -75,13 +87,12 @@ export class ProxyProcess {
     const srtHost = options.srtHost ?? '127.0.0.1';
     const srtPort = await freeUdpPort(srtHost);
     const httpPort = await freeTcpPort('127.0.0.1');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SRT_LISTEN: hostPort(srtHost, srtPort),
-      HTTP_LISTEN: hostPort('127.0.0.1', httpPort),
-      LOG_LEVEL: 'warn',
-      ...options.env,
-    };
+    const listen =
+      options.variables === 'reference'
+        ? { PROXY_SRT_SERVER: hostPort(srtHost, srtPort), PROXY_SYSTEM_API: hostPort('127.0.0.1', httpPort) }
+        : { SRT_LISTEN: hostPort(srtHost, srtPort), HTTP_LISTEN: hostPort('127.0.0.1', httpPort), LOG_LEVEL: 'warn' };
+    const inherited = options.variables === 'reference' ? withoutProxyVariables(process.env) : process.env;
+    const env: NodeJS.ProcessEnv = { ...inherited, ...listen, ...options.env };
     const argv = [...(options.prefix ?? []), process.execPath, ...(options.nodeArgs ?? []), PROXY_MAIN];
     const proc = new ManagedProcess(`proxy (srt ${hostPort(srtHost, srtPort)}, http ${httpPort})`, argv[0]!, argv.slice(1), {
       env,

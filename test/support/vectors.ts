@@ -1,6 +1,6 @@
-// Golden packets captured from real libsrt 1.5.1 peers (../shared/vectors/srt-handshakes.json), shared by the unit
-// tests (test/unit) and the benchmarks (bench).
-import { existsSync, readFileSync } from 'node:fs';
+// Golden packets captured from real libsrt 1.5.1 peers (test/fixtures/srt-handshakes.json), shared by the unit
+// tests (test/unit), the e2e harness check and the benchmarks (bench).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,19 +22,19 @@ interface RawFile {
   }>;
 }
 
-/** ../shared/vectors/srt-handshakes.json from the repo root (npm's cwd), or found relative to this file. */
-function vectorsPath(): string {
-  const fromCwd = path.resolve(process.cwd(), '../shared/vectors/srt-handshakes.json');
-  if (existsSync(fromCwd)) return fromCwd;
-  // dist/test/support/vectors.js -> the repo root is three levels up.
-  const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-  return path.resolve(root, '../shared/vectors/srt-handshakes.json');
+/**
+ * The fixture lives in the source tree (test/fixtures), not under dist: found from this file, which runs as
+ * dist/test/support/vectors.js, so neither npm's cwd nor a sibling checkout matters.
+ */
+export const VECTORS_PATH = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../test/fixtures/srt-handshakes.json');
+
+/** The fixture as stored: captures with their packets as hex. */
+export function rawCaptures(): RawFile['captures'] {
+  return (JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as RawFile).captures;
 }
 
-export const VECTORS_PATH = vectorsPath();
-
 function load(): VectorPacket[] {
-  const raw = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as RawFile;
+  const raw = { captures: rawCaptures() };
   return raw.captures.flatMap((c) =>
     c.packets.map((p, index) => ({
       capture: c.capture,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { buildInductionResponse, buildRejection } from '../protocol/handshake-builders.js';
@@ -17,6 +17,7 @@ import { ControlType, controlTypeOf, isControlPacket } from '../protocol/packet-
 import { ProxyRejection, rejectionToWire, SRT_REJ } from '../protocol/rejection-codes.js';
 import { parseStreamId } from '../protocol/stream-id.js';
 import { SynCookie } from '../protocol/syn-cookie.js';
+import { RejectionLog } from '../../logging/rejection-log.js';
 import { handshakeKeyOf } from './session.js';
 import { SessionManager } from './session-manager.js';
 
@@ -27,11 +28,11 @@ import { SessionManager } from './session-manager.js';
 @Injectable()
 export class HandshakeEngine {
   private readonly cookie: SynCookie;
-  private readonly logger = new Logger('Handshake');
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly sessions: SessionManager,
+    private readonly rejections: RejectionLog,
   ) {
     const secret = config.srt.cookieSecret !== undefined ? Buffer.from(config.srt.cookieSecret) : randomBytes(32);
     this.cookie = new SynCookie(secret);
@@ -70,36 +71,34 @@ export class HandshakeEngine {
     counters.conclusions++;
     if (handshakeVersionOf(msg) !== 5) {
       counters.unsupported++;
-      this.reject(msg, rejectionToWire(SRT_REJ.VERSION), address, port);
+      this.reject(msg, rejectionToWire(SRT_REJ.VERSION), address, port, { reason: 'hsv4-caller' });
       return;
     }
     const decoded = decodeHandshake(msg);
     if (!decoded.ok) {
       counters.malformed++;
-      this.reject(msg, ProxyRejection.BAD_REQUEST, address, port);
+      this.reject(msg, ProxyRejection.BAD_REQUEST, address, port, { reason: 'malformed-handshake' });
       return;
     }
     const text = streamIdOf(decoded.value);
     const streamId = text === undefined ? undefined : parseStreamId(text);
     if (streamId === undefined || !streamId.ok) {
       // The code only: a stream id can carry secrets (e.g. `secret=` params), so its text is never logged.
-      this.logger.debug?.({
-        msg: 'bad stream id',
-        caller: `${address}:${port}`,
-        error: streamId === undefined ? 'MISSING' : streamId.error.code,
-      });
-      this.reject(msg, ProxyRejection.BAD_REQUEST, address, port);
+      const error = streamId === undefined ? 'MISSING' : streamId.error.code;
+      this.reject(msg, ProxyRejection.BAD_REQUEST, address, port, { reason: 'bad-stream-id', error });
       return;
     }
     if (this.sessions.isDraining || this.sessions.full) {
-      this.reject(msg, ProxyRejection.OVERLOAD, address, port);
+      const reason = this.sessions.isDraining ? 'draining' : 'max-sessions';
+      this.reject(msg, ProxyRejection.OVERLOAD, address, port, { reason, stream: streamId.value.key, mode: streamId.value.mode });
       return;
     }
     this.sessions.open(address, port, callerSocketId, streamId.value, msg);
   }
 
-  private reject(msg: Buffer, wireCode: number, address: string, port: number): void {
+  private reject(msg: Buffer, wireCode: number, address: string, port: number, why: Record<string, unknown>): void {
     this.sessions.counters.countRejection(wireCode);
+    this.rejections.record(address, wireCode, { caller: `${address}:${port}`, ...why });
     this.send(buildRejection(msg, wireCode), address, port);
   }
 

@@ -1,3 +1,6 @@
+import type { StreamMode } from '../protocol/stream-id.js';
+import type { CloseReason } from './close-reason.js';
+
 /**
  * Process-wide counters. Plain number fields because they are bumped on the per-packet path (a prom-client
  * `inc()` costs ~25x more); exporters read them at scrape time.
@@ -29,7 +32,28 @@ export class ProxyCounters {
   sessionsOpened = 0;
   sessionsClosed = 0;
 
+  /** Relay totals of sessions already closed; live sessions hold theirs until they close (then added here). */
+  closedPacketsFromCaller = 0;
+  closedBytesFromCaller = 0;
+  closedPacketsFromOrigin = 0;
+  closedBytesFromOrigin = 0;
+  closedSessionDrops = 0;
+  /** Sessions that connected, by mode then origin id: bounded by the origins known, never by stream or caller. */
+  readonly connectedByModeOrigin = new Map<StreamMode, Map<string, number>>();
+  /** Connected sessions that ended, by reason. */
+  readonly endedByReason = new Map<CloseReason, number>();
+
   countRejection(wireCode: number): void {
     this.rejected.set(wireCode, (this.rejected.get(wireCode) ?? 0) + 1);
+  }
+
+  countConnected(mode: StreamMode, origin: string): void {
+    let byOrigin = this.connectedByModeOrigin.get(mode);
+    if (byOrigin === undefined) this.connectedByModeOrigin.set(mode, (byOrigin = new Map()));
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + 1);
+  }
+
+  countEnded(reason: CloseReason): void {
+    this.endedByReason.set(reason, (this.endedByReason.get(reason) ?? 0) + 1);
   }
 }

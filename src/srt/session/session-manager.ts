@@ -12,8 +12,10 @@ import { ProxyCounters } from './proxy-counters.js';
 import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
+import type { ModeOriginCount, ProxySnapshot } from './proxy-snapshot.js';
 import { OriginRegistry } from '../../origins/origin-registry.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
+import { RejectionLog } from '../../logging/rejection-log.js';
 
 const SWEEP_INTERVAL_MS = 500;
 
@@ -33,11 +35,13 @@ export class SessionManager implements SessionHost {
   private draining = false;
   private originSockets = 0;
   private readonly logger = new Logger('Session');
+  private readonly handshakeObservers: ((seconds: number) => void)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(BALANCER) private readonly balancer: Balancer,
     private readonly origins: OriginRegistry,
+    private readonly rejectionLog: RejectionLog,
   ) {
     this.config = config.srt;
   }
@@ -128,18 +132,88 @@ export class SessionManager implements SessionHost {
     if (problem !== undefined) this.logger.warn(problem);
   }
 
+  /** `observer` hears, once per accepted handshake, how long it took from the caller's CONCLUSION (seconds). */
+  observeHandshakes(observer: (seconds: number) => void): void {
+    this.handshakeObservers.push(observer);
+  }
+
+  /** Every count the proxy keeps, read at once (metrics scrape); walks the live sessions, never the packets. */
+  snapshot(): ProxySnapshot {
+    const c = this.counters;
+    const live = new Map<string, { mode: ModeOriginCount['mode']; origin: string; count: number }>();
+    let packetsFromCaller = c.closedPacketsFromCaller;
+    let bytesFromCaller = c.closedBytesFromCaller;
+    let packetsFromOrigin = c.closedPacketsFromOrigin;
+    let bytesFromOrigin = c.closedBytesFromOrigin;
+    let sessionDrops = c.closedSessionDrops;
+    for (const s of this.table.values()) {
+      packetsFromCaller += s.packetsFromCaller;
+      bytesFromCaller += s.bytesFromCaller;
+      packetsFromOrigin += s.packetsFromOrigin;
+      bytesFromOrigin += s.bytesFromOrigin;
+      sessionDrops += s.drops;
+      if (s.state !== 'connected' || s.origin === undefined) continue;
+      const key = `${s.streamId.mode}|${s.origin.id}`;
+      const entry = live.get(key);
+      if (entry === undefined) live.set(key, { mode: s.streamId.mode, origin: s.origin.id, count: 1 });
+      else entry.count++;
+    }
+    const connectedTotal: ModeOriginCount[] = [];
+    for (const [mode, byOrigin] of c.connectedByModeOrigin) {
+      for (const [origin, count] of byOrigin) connectedTotal.push({ mode, origin, count });
+    }
+    return {
+      sessions: {
+        live: [...live.values()],
+        handshaking: this.table.handshakingCount,
+        connectedTotal,
+        endedTotal: new Map(c.endedByReason),
+      },
+      handshakes: {
+        inductions: c.inductions,
+        conclusions: c.conclusions,
+        repeatedConclusions: c.repeatedConclusions,
+        accepted: c.accepted,
+        rejected: new Map(c.rejected),
+      },
+      traffic: { packetsFromCaller, bytesFromCaller, packetsFromOrigin, bytesFromOrigin, sessionDrops },
+      drops: {
+        malformed: c.malformed,
+        unknownSession: c.unknownSession,
+        foreignAddress: c.foreignAddress,
+        badCookie: c.badCookie,
+        unsupported: c.unsupported,
+        originStray: c.originStray,
+      },
+      errors: { send: c.sendErrors, origin: c.originErrors, socket: c.socketErrors },
+      originSockets: this.originSockets,
+      draining: this.draining,
+    };
+  }
+
   onConnected(session: Session): void {
     this.table.index(session);
     this.counters.accepted++;
-    this.logger.log({ msg: 'session started', ...identify(session), handshakeMs: session.connectedAt - session.startedAt });
+    this.counters.countConnected(session.streamId.mode, session.origin!.id);
+    const handshakeMs = session.connectedAt - session.startedAt;
+    for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
+    this.logger.log({ msg: 'session started', ...identify(session), handshakeMs });
   }
 
   onClosed(session: Session, wasConnected: boolean): void {
     this.table.remove(session, wasConnected);
-    this.counters.sessionsClosed++;
+    const c = this.counters;
+    c.sessionsClosed++;
+    c.closedPacketsFromCaller += session.packetsFromCaller;
+    c.closedBytesFromCaller += session.bytesFromCaller;
+    c.closedPacketsFromOrigin += session.packetsFromOrigin;
+    c.closedBytesFromOrigin += session.bytesFromOrigin;
+    c.closedSessionDrops += session.drops;
+    if (wasConnected) c.countEnded(session.closeReason!);
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin, wasConnected);
     if (!wasConnected) {
-      this.logger.log({ msg: 'handshake failed', ...identify(session), reason: session.closeReason, code: session.rejectCode });
+      // Sampled per caller address and code: a caller retrying a refused handshake must not flood the log.
+      this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
       return;
     }
     this.logger.log({

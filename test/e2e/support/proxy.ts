@@ -17,6 +17,8 @@ export interface ProxyOptions {
    * the SRT port is bound (for set-ups with no reachable origin, where the proxy is rightly not ready).
    */
   readonly wait?: 'ready' | 'alive';
+  /** Appends the proxy's whole stdout and stderr to this file (the in-memory capture keeps only the tail). */
+  readonly logFile?: string;
 }
 
 /** Starts a proxy with the e2e defaults (round-robin, short drain) on free loopback ports. */
@@ -24,6 +26,7 @@ export function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
   return ProxyProcess.start({
     srtHost: options.srtHost,
     wait: options.wait,
+    ...(options.logFile !== undefined ? { logFile: options.logFile } : {}),
     env: {
       ORIGINS: options.origins.join(','),
       BALANCER_STRATEGY: options.strategy ?? 'round-robin',

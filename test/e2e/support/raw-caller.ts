@@ -14,7 +14,7 @@ import {
   randomSocketId,
   tsNullPayload,
   type Handshake,
-} from './srt-packets.js';
+} from '../../support/srt-packets.js';
 
 export type ConnectOutcome = 'accepted' | 'rejected' | 'timeout';
 

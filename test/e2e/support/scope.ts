@@ -6,7 +6,7 @@ import { ManagedProcess } from '../../support/process.js';
 import type { ProxyProcess } from '../../support/proxy.js';
 import { startProxy, type ProxyOptions } from './proxy.js';
 import { RawCaller } from './raw-caller.js';
-import { RawOrigin, SilentOrigin } from './raw-origin.js';
+import { ScriptedOrigin, SilentOrigin } from '../../support/scripted-origin.js';
 import {
   ReceiverOrigin,
   ServingOrigin,
@@ -75,8 +75,9 @@ export class Scope {
     return this.own(RawCaller.create(host));
   }
 
-  rawOrigin(host = '127.0.0.1', socketId?: number): Promise<RawOrigin> {
-    return this.own(RawOrigin.create(host, socketId));
+  /** A scripted origin that records every datagram and sends no keepalives. */
+  rawOrigin(host = '127.0.0.1', socketId?: number): Promise<ScriptedOrigin> {
+    return this.own(ScriptedOrigin.create({ host, ...(socketId !== undefined ? { socketId } : {}) }));
   }
 
   silentOrigin(host = '127.0.0.1'): Promise<SilentOrigin> {

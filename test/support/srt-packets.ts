@@ -1,7 +1,7 @@
 /**
- * Hand-built SRT packets for the raw test peers. Deliberately independent of src/srt/protocol so that a codec bug in
- * the proxy cannot hide itself in the tests. Layouts follow /work/shared/docs/srt-protocol-notes.md sections 1-2 and
- * the captures in /work/shared/vectors/srt-handshakes.json (t1, t3).
+ * Hand-built SRT packets for the raw test peers (test/e2e) and the benchmarks (bench): the one set of builders both
+ * use. Deliberately independent of src/srt/protocol so that a codec bug in the proxy cannot hide itself in the tests. Layouts follow the captures in
+ * test/fixtures/srt-handshakes.json (t1, t3), which harness.test.ts checks them against byte for byte.
  */
 import net from 'node:net';
 
@@ -80,6 +80,19 @@ export function controlTypeOf(packet: Buffer): number {
 
 export function destinationOf(packet: Buffer): number {
   return packet.readUInt32BE(12);
+}
+
+/** Handshake CIF fields read in place (no decode), for the benchmarks' timed loops. */
+export function handshakeTypeOf(packet: Buffer): number {
+  return packet.readUInt32BE(36);
+}
+
+export function handshakeSocketIdOf(packet: Buffer): number {
+  return packet.readUInt32BE(40);
+}
+
+export function handshakeCookieOf(packet: Buffer): number {
+  return packet.readUInt32BE(44);
 }
 
 export function isShutdown(packet: Buffer): boolean {
@@ -257,6 +270,19 @@ export function buildConclusion(options: ConclusionOptions): Buffer {
     extensions,
   });
   return Buffer.concat([base, ...(options.rawExtensions ?? [])]);
+}
+
+/** An ISN for callers that do not care (the benchmarks): the one libsrt picked in capture t1. */
+const DEFAULT_ISN = 0x16243a2b;
+
+/** A caller's INDUCTION from 127.0.0.1 with `socketId`, ready to send (the benchmarks' caller). */
+export function callerInduction(socketId: number, timestamp = 0, isn = DEFAULT_ISN): Buffer {
+  return buildInduction(socketId, isn, '127.0.0.1', timestamp);
+}
+
+/** The matching CONCLUSION with the listener's `cookie` (patch it in place when it is only known later). */
+export function callerConclusion(socketId: number, cookie: number, streamId: string, timestamp = 0, isn = DEFAULT_ISN): Buffer {
+  return buildConclusion({ socketId, isn, cookie, peerAddress: '127.0.0.1', timestamp, streamId });
 }
 
 /** A listener's answer to `request`: v5, unencrypted, addressed to the caller's socket id, with `fields` on top. */

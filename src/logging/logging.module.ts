@@ -1,0 +1,26 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from '../config/app-config.js';
+import { LogDestination } from './log-destination.js';
+import { pinoOptions } from './pino-options.js';
+import { RejectionLog } from './rejection-log.js';
+
+/**
+ * pino behind Nest's Logger (nestjs-pino), so every `new Logger(context)` writes JSON lines through one
+ * asynchronous stdout destination. HTTP requests are logged at debug only, as method, path and status: no
+ * headers, no query string.
+ */
+@Global()
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig, destination: LogDestination = new LogDestination()): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: [pinoOptions(config.logLevel), destination.stream] }),
+      ],
+      providers: [{ provide: LogDestination, useValue: destination }, RejectionLog],
+      exports: [LogDestination, RejectionLog],
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import type { StreamMode } from '../protocol/stream-id.js';
+import type { CloseReason } from './close-reason.js';
+
+/** Packets and bytes relayed each way, and datagrams a session refused to relay. */
+export interface TrafficTotals {
+  readonly packetsFromCaller: number;
+  readonly bytesFromCaller: number;
+  readonly packetsFromOrigin: number;
+  readonly bytesFromOrigin: number;
+  /** Datagrams charged to a session but not relayed (foreign source address, stray origin packets). */
+  readonly sessionDrops: number;
+}
+
+export interface ModeOriginCount {
+  readonly mode: StreamMode;
+  readonly origin: string;
+  readonly count: number;
+}
+
+/** Datagrams the proxy dropped, by reason. */
+export interface DropCounts {
+  readonly malformed: number;
+  readonly unknownSession: number;
+  readonly foreignAddress: number;
+  readonly badCookie: number;
+  readonly unsupported: number;
+  readonly originStray: number;
+}
+
+/**
+ * Everything the proxy has counted, as plain numbers read in one go (at scrape time): the exporters' view of the
+ * data path, so they never reach into the session table or the live counters.
+ */
+export interface ProxySnapshot {
+  readonly sessions: {
+    /** Connected now, by mode and origin. */
+    readonly live: readonly ModeOriginCount[];
+    /** Callers whose handshake is under way (routing, or the origin handshake). */
+    readonly handshaking: number;
+    /** Sessions that reached the connected state since start, by mode and origin. */
+    readonly connectedTotal: readonly ModeOriginCount[];
+    /** Connected sessions that ended, by reason. */
+    readonly endedTotal: ReadonlyMap<CloseReason, number>;
+  };
+  readonly handshakes: {
+    readonly inductions: number;
+    readonly conclusions: number;
+    readonly repeatedConclusions: number;
+    readonly accepted: number;
+    /** Rejections sent to callers, by wire code (proxy's own and forwarded from origins). */
+    readonly rejected: ReadonlyMap<number, number>;
+  };
+  readonly traffic: TrafficTotals;
+  readonly drops: DropCounts;
+  readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
+  readonly originSockets: number;
+  readonly draining: boolean;
+}
