@@ -42,7 +42,8 @@ async function stream(caller: RawCaller, marker: string, packets: number, perMs:
 e2eTest(
   'Redis killed mid-stream: no loss, new callers answered within 1 s; restarted empty: routing recovers',
   async (scope) => {
-    const rawOrigins = [await scope.rawOrigin(), await scope.rawOrigin(), await scope.rawOrigin()];
+    const origin4MiB = (): Promise<ScriptedOrigin> => scope.rawOrigin('127.0.0.1', undefined, 4 * 1024 * 1024);
+    const rawOrigins = [await origin4MiB(), await origin4MiB(), await origin4MiB()];
     const origins = rawOrigins.map((o) => hostPort('127.0.0.1', o.port));
     const env = { BALANCER_PROVIDER: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'outage', SESSION_IDLE_TIMEOUT_MS: '120000' };
     const [p1, p2]: ProxyProcess[] = [
@@ -80,7 +81,10 @@ e2eTest(
       assert.equal(ready.body.details.provider?.degraded, true, ready.text);
       const stats = await p.getJson<{ degraded: string[] }>('/api/v1/stats');
       assert.ok(stats.degraded.includes('provider redis unreachable'), JSON.stringify(stats.degraded));
+      const metrics = await httpGet(p.url('/metrics'));
+      assert.match(metrics.text, /^srt_proxy_provider_up 0$/m);
     }
+    assert.match((await httpGet(p2.url('/metrics'))).text, /^srt_proxy_balancer_fallbacks_total 1$/m);
 
     await flowing;
     const got = await waitFor('every media packet at the origin', () => (received(origin, 'MEDIA') >= 6000 ? true : undefined), 5000).catch(
