@@ -369,4 +369,7 @@ async function main(): Promise<void> {
   }
 }
 
+// Ctrl-C or a kill: exit through process.exit so the children (proxies, redis-server, udp-blast) are killed too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 runMain('bench/cluster', main);
