@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { BalancerModule } from '../balancer/balancer.module.js';
-import { OriginsModule } from '../origins/origins.module.js';
 import { SourceGuard } from './abuse/source-guard.js';
 import { HandshakeEngine } from './session/handshake-engine.js';
 import { SessionManager } from './session/session-manager.js';
@@ -8,7 +6,6 @@ import { SrtListener } from './transport/srt-listener.js';
 import { SrtTransportStrategy } from './transport/srt-transport.strategy.js';
 
 @Module({
-  imports: [BalancerModule, OriginsModule],
   providers: [SourceGuard, SessionManager, HandshakeEngine, SrtListener, SrtTransportStrategy],
   exports: [SessionManager, SrtListener, SrtTransportStrategy],
 })
