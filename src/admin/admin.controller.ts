@@ -40,6 +40,8 @@ export class AdminController {
       packetsFromOrigin: s.packetsFromOrigin,
       bytesFromOrigin: s.bytesFromOrigin,
       drops: s.drops,
+      sendQueueDrops: s.sendQueueDrops,
+      sendErrors: s.sendErrors,
     }));
     return { sessions };
   }
