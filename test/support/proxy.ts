@@ -24,7 +24,7 @@ export interface SessionView {
 }
 
 export interface ProxyStats {
-  readonly sessions: { readonly active: number; readonly handshaking: number };
+  readonly sessions: { readonly active: number; readonly handshaking: number; readonly opened: number; readonly closed: number };
   readonly drops: {
     readonly malformed: number;
     readonly unknownSession: number;
