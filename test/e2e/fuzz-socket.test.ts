@@ -129,7 +129,8 @@ e2eTest(
     console.log(`fuzz: seed ${seed} (FUZZ_SEED=${seed} reproduces the datagrams)`);
     const rng = createRng(seed);
     const origin = await scope.rawOrigin();
-    const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)] });
+    // The live session stays quiet while the fuzz runs: an idle timeout longer than the run keeps it.
+    const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], idleTimeoutMs: 600_000 });
 
     // One real session relaying through the whole run.
     const caller = await scope.rawCaller();
