@@ -46,6 +46,8 @@ function bindSource(address: string, length: number, port: number): Promise<Fuzz
     });
     socket.once('error', reject);
     socket.bind(0, address, () => {
+      // The sender keeps this process busy: room for the answers until it reads them, so every one is checked.
+      socket.setRecvBufferSize(1 << 20);
       socket.connect(port, '127.0.0.1', () => {
         socket.off('error', reject);
         socket.on('error', () => undefined); // ICMP reports while the proxy drops: not the subject here
