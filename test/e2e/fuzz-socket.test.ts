@@ -152,81 +152,92 @@ e2eTest(
       .sort((a, b) => a - b)
       .slice(0, 40);
     const sources: FuzzSource[] = [];
-    for (const [i, length] of lengths.entries()) sources.push(await bindSource(`127.0.1.${i + 1}`, length, proxy.srtPort));
-    scope.note(`fuzz sources: ${sources.map((s) => `${s.address}=${s.length}B`).join(' ')}`);
-    const pool = rng.bytes(1 << 20);
+    let closed = false;
+    const closeSources = (): void => {
+      if (closed) return;
+      closed = true;
+      for (const s of sources) s.socket.close();
+    };
+    try {
+      for (const [i, length] of lengths.entries()) sources.push(await bindSource(`127.0.1.${i + 1}`, length, proxy.srtPort));
+      scope.note(`fuzz sources: ${sources.map((s) => `${s.address}=${s.length}B`).join(' ')}`);
+      const pool = rng.bytes(1 << 20);
 
-    await proxy.stats(); // warm the HTTP path before the baseline
-    const baselineFds = proxy.fds();
-    const baselineHeap = await heapUsed(proxy);
-    const before = await proxy.stats();
+      await proxy.stats(); // warm the HTTP path before the baseline
+      const baselineFds = proxy.fds();
+      const baselineHeap = await heapUsed(proxy);
+      const before = await proxy.stats();
 
-    const t0 = performance.now();
-    for (let sent = 0; sent < TOTAL; sent += BATCH) {
-      await sendBatch(sources, (s) => fuzzDatagram(rng, pool, templates, liveDst, s.length), Math.min(BATCH, TOTAL - sent));
+      const t0 = performance.now();
+      for (let sent = 0; sent < TOTAL; sent += BATCH) {
+        await sendBatch(sources, (s) => fuzzDatagram(rng, pool, templates, liveDst, s.length), Math.min(BATCH, TOTAL - sent));
+      }
+      const sendMs = performance.now() - t0;
+      const total = sources.reduce((n, s) => n + s.sent, 0);
+      assert.equal(total, TOTAL);
+
+      // Let the proxy work through its receive buffer: its drop counters stop moving.
+      let last = -1;
+      const settled = await waitFor(
+        'the proxy to finish the datagrams it received',
+        async () => {
+          const s = await proxy.stats();
+          const seen = Object.values(s.drops).reduce((a, b) => a + b, 0) + s.handshakes.inductions;
+          const done = seen === last;
+          last = seen;
+          return done ? s : undefined;
+        },
+        30_000,
+        500,
+      );
+      const seen = last - (Object.values(before.drops).reduce((a, b) => a + b, 0) + before.handshakes.inductions);
+      console.log(
+        `fuzz: sent ${total} datagrams in ${sendMs.toFixed(0)} ms (${Math.round(total / (sendMs / 1000))}/s); ` +
+          `proxy counted ${seen} (${((100 * seen) / total).toFixed(1)}%, the rest dropped by the kernel); stats ${JSON.stringify(settled)}`,
+      );
+
+      // Up, and nothing opened: the only session is the live one, and it still relays.
+      assert.equal(proxy.process.exitInfo, undefined, 'the proxy is still running');
+      assert.equal((await httpGet(`http://127.0.0.1:${proxy.httpPort}/healthz`)).status, 200);
+      assert.equal(settled.sessions.opened, 1, 'no session opened by a fuzz datagram');
+      assert.equal(settled.handshakes.accepted, 1);
+      assert.equal(settled.sessions.active, 1);
+      assert.ok(seen >= TOTAL / 10, `the proxy saw only ${seen} of ${TOTAL} datagrams: the test did not test much`);
+      assert.ok(settled.drops.badCookie > 0 && settled.drops.malformed > 0 && settled.drops.unknownSession > 0, JSON.stringify(settled.drops));
+      assert.ok(settled.drops.foreignAddress > 0, 'datagrams aimed at the live session from other addresses were dropped');
+      const originData = origin.dataPackets;
+      caller.sendData(10);
+      await waitFor('the live session to relay after the fuzz', () => (origin.dataPackets >= originData + 10 ? true : undefined), 5000, 50);
+
+      // No answer larger than what its source sent.
+      await sleep(500); // answers still in flight
+      const answered = sources.filter((s) => s.answers > 0);
+      console.log(`fuzz: answers ${answered.map((s) => `${s.length}B<-${s.answers}x(max ${s.largestAnswer}B)`).join(' ')}`);
+      assert.ok(answered.length > 0, 'some fuzz handshakes were answered (the check below has something to check)');
+      for (const s of sources) {
+        assert.ok(s.largestAnswer <= s.length, `source ${s.address} sent ${s.length}-byte datagrams and got a ${s.largestAnswer}-byte answer`);
+      }
+
+      // Heap and fds back to the baseline.
+      closeSources();
+      const heapSlack = 16 * 1024 * 1024;
+      const heap = await waitFor(
+        'the heap back near its baseline',
+        async () => {
+          const h = await heapUsed(proxy);
+          return h <= baselineHeap + heapSlack ? h : undefined;
+        },
+        20_000,
+        500,
+      ).catch(() => heapUsed(proxy));
+      const fds = proxy.fds();
+      console.log(`fuzz: heap ${(baselineHeap / 1e6).toFixed(1)} MB before, ${(heap / 1e6).toFixed(1)} MB after; fds ${baselineFds.total} before, ${fds.total} after`);
+      assert.ok(heap <= baselineHeap + heapSlack, `heap ${heap} vs baseline ${baselineHeap}`);
+      assert.ok(fds.total <= baselineFds.total, `fds ${fds.total} vs baseline ${baselineFds.total}`);
+    } finally {
+      // Open sockets would keep the test process alive after a failure.
+      closeSources();
     }
-    const sendMs = performance.now() - t0;
-    const total = sources.reduce((n, s) => n + s.sent, 0);
-    assert.equal(total, TOTAL);
-
-    // Let the proxy work through its receive buffer: its drop counters stop moving.
-    let last = -1;
-    const settled = await waitFor(
-      'the proxy to finish the datagrams it received',
-      async () => {
-        const s = await proxy.stats();
-        const seen = Object.values(s.drops).reduce((a, b) => a + b, 0) + s.handshakes.inductions;
-        const done = seen === last;
-        last = seen;
-        return done ? s : undefined;
-      },
-      30_000,
-      500,
-    );
-    const seen = last - (Object.values(before.drops).reduce((a, b) => a + b, 0) + before.handshakes.inductions);
-    console.log(
-      `fuzz: sent ${total} datagrams in ${sendMs.toFixed(0)} ms (${Math.round(total / (sendMs / 1000))}/s); ` +
-        `proxy counted ${seen} (${((100 * seen) / total).toFixed(1)}%, the rest dropped by the kernel); stats ${JSON.stringify(settled)}`,
-    );
-
-    // Up, and nothing opened: the only session is the live one, and it still relays.
-    assert.equal(proxy.process.exitInfo, undefined, 'the proxy is still running');
-    assert.equal((await httpGet(`http://127.0.0.1:${proxy.httpPort}/healthz`)).status, 200);
-    assert.equal(settled.sessions.opened, 1, 'no session opened by a fuzz datagram');
-    assert.equal(settled.handshakes.accepted, 1);
-    assert.equal(settled.sessions.active, 1);
-    assert.ok(seen >= TOTAL / 10, `the proxy saw only ${seen} of ${TOTAL} datagrams: the test did not test much`);
-    assert.ok(settled.drops.badCookie > 0 && settled.drops.malformed > 0 && settled.drops.unknownSession > 0, JSON.stringify(settled.drops));
-    assert.ok(settled.drops.foreignAddress > 0, 'datagrams aimed at the live session from other addresses were dropped');
-    const originData = origin.dataPackets;
-    caller.sendData(10);
-    await waitFor('the live session to relay after the fuzz', () => (origin.dataPackets >= originData + 10 ? true : undefined), 5000, 50);
-
-    // No answer larger than what its source sent.
-    await sleep(500); // answers still in flight
-    const answered = sources.filter((s) => s.answers > 0);
-    console.log(`fuzz: answers ${answered.map((s) => `${s.length}B<-${s.answers}x(max ${s.largestAnswer}B)`).join(' ')}`);
-    assert.ok(answered.length > 0, 'some fuzz handshakes were answered (the check below has something to check)');
-    for (const s of sources) {
-      assert.ok(s.largestAnswer <= s.length, `source ${s.address} sent ${s.length}-byte datagrams and got a ${s.largestAnswer}-byte answer`);
-    }
-
-    // Heap and fds back to the baseline.
-    for (const s of sources) s.socket.close();
-    const heapSlack = 16 * 1024 * 1024;
-    const heap = await waitFor(
-      'the heap back near its baseline',
-      async () => {
-        const h = await heapUsed(proxy);
-        return h <= baselineHeap + heapSlack ? h : undefined;
-      },
-      20_000,
-      500,
-    ).catch(() => heapUsed(proxy));
-    const fds = proxy.fds();
-    console.log(`fuzz: heap ${(baselineHeap / 1e6).toFixed(1)} MB before, ${(heap / 1e6).toFixed(1)} MB after; fds ${baselineFds.total} before, ${fds.total} after`);
-    assert.ok(heap <= baselineHeap + heapSlack, `heap ${heap} vs baseline ${baselineHeap}`);
-    assert.ok(fds.total <= baselineFds.total, `fds ${fds.total} vs baseline ${baselineFds.total}`);
   },
   { timeout: 180_000 },
 );

@@ -73,10 +73,13 @@ e2eTest(
         }
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    try {
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    } finally {
+      sampling = false;
+      await sampler;
+    }
     const elapsed = performance.now() - t0;
-    sampling = false;
-    await sampler;
     console.log(`churn: peak during the run ${JSON.stringify(peak)}`);
     assert.ok(peak.udp > baseline.udp && peak.fds > baseline.fds && peak.timers > baseline.timers, 'the probes saw sessions come and go');
     console.log(`churn: ${SESSIONS} sessions in ${(elapsed / 1000).toFixed(1)} s (${Math.round(SESSIONS / (elapsed / 1000))}/s), ${failures} failed`);
