@@ -220,7 +220,9 @@ e2eTest(
 
       // Heap and fds back to the baseline.
       closeSources();
-      const heapSlack = 16 * 1024 * 1024;
+      // Garbage the idle proxy has not collected yet shows as used heap (observed up to +12 MB after a clean run);
+      // per-datagram state kept for ~450,000 datagrams handled would be well beyond this.
+      const heapSlack = 24 * 1024 * 1024;
       const heap = await waitFor(
         'the heap back near its baseline',
         async () => {
