@@ -55,7 +55,7 @@ function assertClean(answer: RawAnswer): void {
 }
 
 e2eTest(
-  'HTTP: 404 and 400 as JSON, 413 before the body, 408 for slow headers, never a stack trace',
+  'HTTP: 404 and 400 as JSON, malformed JSON 400, 413 over 64 KiB, 408 for slow headers, never a stack trace',
   async (scope) => {
     const headersTimeoutMs = 1000;
     const proxy = await scope.proxy({
@@ -88,6 +88,27 @@ e2eTest(
     // Just under the limit is not refused for its size (the route has no body to read: 404 for POST).
     const atLimit = await rawHttp(port, [`POST /api/v1/stats HTTP/1.1\r\nHost: x\r\n${close}Content-Length: 4\r\n\r\n{}{}`]);
     assert.equal(atLimit.status, 404, atLimit.text);
+
+    // The one route with a body (SRS's heartbeat): malformed JSON 400, over the same limit 413 whether the length
+    // is declared (refused in front of the route) or discovered in a chunked body (by the route's own reader).
+    const register = 'POST /api/v1/srs/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' + close;
+    const malformed = await rawHttp(port, [`${register}Content-Length: 4\r\n\r\n{bad`]);
+    assert.equal(malformed.status, 400, malformed.text);
+    assert.match((bodyOf(malformed) as { error: string }).error, /malformed JSON/);
+    assertClean(malformed);
+    const declaredRegister = await rawHttp(port, [`${register}Content-Length: ${declared}\r\n\r\n`]);
+    assert.equal(declaredRegister.status, 413, declaredRegister.text);
+    assert.equal((bodyOf(declaredRegister) as { code: number }).code, 413);
+    const chunk = 'x'.repeat(16 * 1024);
+    const chunked = await rawHttp(port, [
+      `${register}Transfer-Encoding: chunked\r\n\r\n`,
+      ...Array.from({ length: 5 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`),
+      '0\r\n\r\n',
+    ]);
+    assert.equal(chunked.status, 413, chunked.text);
+    assert.equal((bodyOf(chunked) as { code: number }).code, 413);
+    assert.match((bodyOf(chunked) as { error: string }).error, new RegExp(`larger than ${HTTP_BODY_LIMIT_BYTES} bytes`));
+    assertClean(chunked);
 
     // Slowloris: headers that never end. Node answers 408 and closes within the budget (plus its check period).
     const slow = await rawHttp(port, ['GET /healthz HTTP/1.1\r\n', 'Host: x\r\n', 'X-A: 1\r\n', 'X-B: 2\r\n'], 100);
