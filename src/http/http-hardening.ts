@@ -15,7 +15,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
  * Bounds what a client can make the HTTP port hold: a request's headers must arrive within `headersTimeoutMs` and
  * the whole request within `requestTimeoutMs` (Node answers 408 and closes: no slowloris), a declared body above
  * HTTP_BODY_LIMIT_BYTES is refused with 413 before any route runs, and answers do not advertise the framework.
- * Errors are JSON (Nest's shape; the register route's is SRS's) and never carry a stack trace. Call before listen().
+ * Errors are JSON (Nest's shape; 413 and the register route's in SRS's: code, error), never a stack trace. Call
+ * before listen().
  */
 export function hardenHttp(app: INestApplication, config: HttpConfig): void {
   // connectionsCheckingInterval is a documented option that @types/node does not declare as a property.
@@ -36,14 +37,8 @@ function refuseLargeBodies(req: IncomingMessage, res: ServerResponse, next: () =
     next();
     return;
   }
-  // Readable by both kinds of client this port has: Nest's error shape (statusCode, message) and the SRS API's
-  // (code), which the register route answers in.
-  const text = JSON.stringify({
-    code: 413,
-    statusCode: 413,
-    error: 'Payload Too Large',
-    message: `body larger than ${HTTP_BODY_LIMIT_BYTES} bytes`,
-  });
+  // The register route's own reader answers a chunked body over the limit in these words: one answer either way.
+  const text = JSON.stringify({ code: 413, error: `body larger than ${HTTP_BODY_LIMIT_BYTES} bytes` });
   res.statusCode = 413;
   // The body is not read: close instead of draining it to keep the connection.
   res.setHeader('Connection', 'close');

@@ -15,7 +15,7 @@ import { allPackets } from '../support/vectors.js';
 import { createRng, type Rng } from '../unit/srt/protocol/prng.js';
 import { sid } from './support/expect.js';
 import { e2eTest } from './support/scope.js';
-import type { ProxyProcess } from '../support/proxy.js';
+import { GC_ON_SIGNAL_NODE_ARGS, type ProxyProcess } from '../support/proxy.js';
 
 const TOTAL = Number(process.env.FUZZ_TOTAL ?? 1_000_000);
 /** Datagrams handed to the kernel before the sender waits for the last one's callback. */
@@ -132,7 +132,9 @@ e2eTest(
     const rng = createRng(seed);
     const origin = await scope.rawOrigin();
     // The live session stays quiet while the fuzz runs: an idle timeout longer than the run keeps it.
-    const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], idleTimeoutMs: 600_000 });
+    const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], idleTimeoutMs: 600_000,
+      nodeArgs: GC_ON_SIGNAL_NODE_ARGS,
+    });
 
     // One real session relaying through the whole run.
     const caller = await scope.rawCaller();
@@ -164,7 +166,8 @@ e2eTest(
       const pool = rng.bytes(1 << 20);
 
       await proxy.stats(); // warm the HTTP path before the baseline
-      const baselineFds = proxy.fds();
+      await proxy.collectGarbage();
+    const baselineFds = proxy.fds();
       const baselineHeap = await heapUsed(proxy);
       const before = await proxy.stats();
 
@@ -220,12 +223,13 @@ e2eTest(
 
       // Heap and fds back to the baseline.
       closeSources();
-      // Garbage the idle proxy has not collected yet shows as used heap (observed up to +12 MB after a clean run);
-      // per-datagram state kept for ~450,000 datagrams handled would be well beyond this.
-      const heapSlack = 24 * 1024 * 1024;
+      // Measured after a full GC: live data only (8 MB for JIT code and caches warming further); per-datagram or
+      // per-source state kept for the ~450,000 datagrams handled would be well beyond this.
+      const heapSlack = 8 * 1024 * 1024;
       const heap = await waitFor(
         'the heap back near its baseline',
         async () => {
+          await proxy.collectGarbage();
           const h = await heapUsed(proxy);
           return h <= baselineHeap + heapSlack ? h : undefined;
         },
