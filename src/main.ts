@@ -21,8 +21,8 @@ async function bootstrap(): Promise<void> {
   }
 
   // Lines logged while the module graph is built wait for the pino logger instead of going to the console.
-  // No global body parser: the only route with a body (POST /api/v1/srs/register) reads its own, with a small
-  // limit and errors in its JSON shape (RegisterController).
+  // No global body parser: no route but POST /api/v1/srs/register takes a body, and that one reads its own with
+  // HTTP_BODY_LIMIT_BYTES (src/http/http-hardening.ts), so every client sees one limit and one error shape.
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
   await startApp(app, config);
   installGracefulShutdown(app, app.get(SessionManager), config.drainTimeoutMs);

@@ -61,6 +61,8 @@ export class AdminController {
       packetsFromOrigin: s.packetsFromOrigin,
       bytesFromOrigin: s.bytesFromOrigin,
       drops: s.drops,
+      sendQueueDrops: s.sendQueueDrops,
+      sendErrors: s.sendErrors,
     }));
     return { sessions };
   }

@@ -47,6 +47,10 @@ export interface AbuseConfig {
 
 export interface HttpConfig {
   readonly listen: HostPort;
+  /** A request's headers must arrive within this (else 408 and close). */
+  readonly headersTimeoutMs: number;
+  /** The whole request must arrive within this. */
+  readonly requestTimeoutMs: number;
 }
 
 export interface BalancerConfig {

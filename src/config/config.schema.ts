@@ -67,6 +67,8 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
 export const envSchema = z.object({
   SRT_LISTEN: hostPort('0.0.0.0').prefault('20080'),
   HTTP_LISTEN: hostPort('0.0.0.0').prefault('12025'),
+  HTTP_HEADERS_TIMEOUT_MS: integer(500, 300_000).prefault('10000'),
+  HTTP_REQUEST_TIMEOUT_MS: integer(500, 300_000).prefault('30000'),
   // An empty ORIGINS (set, but to nothing) means registered origins only; loadConfig passes it through.
   ORIGINS: originList.prefault('127.0.0.1:10080'),
   BALANCER_PROVIDER: oneOf(BALANCER_PROVIDER_VALUES).prefault('memory'),
@@ -184,7 +186,12 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
         negativeCacheMs: env.NEGATIVE_CACHE_MS,
       },
     },
-    http: { listen: env.HTTP_LISTEN },
+    http: {
+      listen: env.HTTP_LISTEN,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      // Node requires the request budget to cover the headers'.
+      requestTimeoutMs: Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS),
+    },
     origins: env.ORIGINS,
     originHealth: {
       failureCooldownMs: env.ORIGIN_FAILURE_COOLDOWN_MS,

@@ -186,12 +186,13 @@ export class ProxyMetrics {
     });
     new Counter({
       name: 'srt_proxy_dropped_packets_total',
-      help: 'Datagrams dropped, by reason: malformed, unknown_session, foreign_address, bad_cookie, unsupported, origin_stray.',
+      help: 'Datagrams dropped, by reason: malformed, unknown_session, foreign_address, bad_cookie, unsupported, origin_stray, rate_limited, send_queue_full.',
       labelNames: ['reason'],
       registers,
       collect() {
         this.reset();
-        const d = read().drops;
+        const snapshot = read();
+        const d = snapshot.drops;
         this.inc({ reason: 'malformed' }, d.malformed);
         this.inc({ reason: 'unknown_session' }, d.unknownSession);
         this.inc({ reason: 'foreign_address' }, d.foreignAddress);
@@ -199,6 +200,7 @@ export class ProxyMetrics {
         this.inc({ reason: 'unsupported' }, d.unsupported);
         this.inc({ reason: 'origin_stray' }, d.originStray);
         this.inc({ reason: 'rate_limited' }, d.rateLimited);
+        this.inc({ reason: 'send_queue_full' }, snapshot.traffic.sendQueueDrops);
       },
     });
     new Counter({
@@ -229,13 +231,15 @@ export class ProxyMetrics {
     });
     new Counter({
       name: 'srt_proxy_socket_errors_total',
-      help: 'Socket errors: send (handshake sends that threw), origin (ICMP unreachable, bind or connect failures), public.',
+      help: 'Socket errors: send (handshake sends that threw), relay (relay sends the kernel refused), origin (ICMP unreachable, bind or connect failures), public.',
       labelNames: ['socket'],
       registers,
       collect() {
         this.reset();
-        const e = read().errors;
+        const snapshot = read();
+        const e = snapshot.errors;
         this.inc({ socket: 'send' }, e.send);
+        this.inc({ socket: 'relay' }, snapshot.traffic.sendErrors);
         this.inc({ socket: 'origin' }, e.origin);
         this.inc({ socket: 'public' }, e.socket);
       },

@@ -2,13 +2,17 @@ import { All, Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common'
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
+import { HTTP_BODY_LIMIT_BYTES } from '../http/http-hardening.js';
 import { BearerToken } from './bearer-token.js';
 import { parseHeartbeat } from './heartbeat.js';
 import { ORIGIN_REGISTRAR, type OriginRegistrar } from './origin-registrar.js';
 import { readRegisterBody } from './register-body.js';
 
-/** A real heartbeat is about 250 bytes; 64 KiB leaves room for SRS's optional summaries and nothing more. */
-export const REGISTER_BODY_LIMIT_BYTES = 64 * 1024;
+/**
+ * A real heartbeat is about 250 bytes; 64 KiB leaves room for SRS's optional summaries and nothing more. The HTTP
+ * port's one body limit, so a declared-length refusal in front of the route and this reader's agree.
+ */
+export const REGISTER_BODY_LIMIT_BYTES = HTTP_BODY_LIMIT_BYTES;
 /** SRS sends the next heartbeat after its interval anyway; a registrar slower than this is treated as down. */
 const REGISTRAR_TIMEOUT_MS = 3000;
 /**

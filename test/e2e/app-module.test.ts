@@ -28,7 +28,7 @@ e2eTest('AppModule.forRoot boots under @nestjs/testing: /healthz, /readyz, a rea
   const config: AppConfig = {
     ...loaded,
     srt: { ...loaded.srt, listen: { host: '127.0.0.1', port: 0 } },
-    http: { listen: { host: '127.0.0.1', port: 0 } },
+    http: { ...loaded.http, listen: { host: '127.0.0.1', port: 0 } },
   };
   const logPath = join(scope.dir, 'app.log');
   const logFd = openSync(logPath, 'a');

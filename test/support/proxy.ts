@@ -24,7 +24,7 @@ export interface SessionView {
 }
 
 export interface ProxyStats {
-  readonly sessions: { readonly active: number; readonly handshaking: number };
+  readonly sessions: { readonly active: number; readonly handshaking: number; readonly opened: number; readonly closed: number };
   readonly drops: {
     readonly malformed: number;
     readonly unknownSession: number;
@@ -72,6 +72,9 @@ export interface ProxyLaunchOptions {
 }
 
 export const PROXY_MAIN = resolve(process.cwd(), 'dist/src/main.js');
+
+/** Node flags that let {@link ProxyProcess.collectGarbage} run a full GC in the proxy (test-only preload). */
+export const GC_ON_SIGNAL_NODE_ARGS: readonly string[] = ['--expose-gc', '--import', resolve(process.cwd(), 'dist/test/support/gc-on-signal.js')];
 
 /** `env` without any variable the proxy reads under its own names. */
 function withoutProxyVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -134,6 +137,12 @@ export class ProxyProcess {
       await sleep(100);
     }
     throw new Error(`proxy not ready after ${timeoutMs} ms (last: ${last})`);
+  }
+
+  /** A full GC in the proxy (started with GC_ON_SIGNAL_NODE_ARGS), then a moment for it to finish. */
+  async collectGarbage(): Promise<void> {
+    process.kill(this.pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 300));
   }
 
   get pid(): number {

@@ -44,6 +44,8 @@ export class ProxyCounters {
   closedPacketsFromOrigin = 0;
   closedBytesFromOrigin = 0;
   closedSessionDrops = 0;
+  closedSendQueueDrops = 0;
+  closedRelaySendErrors = 0;
   /** Sessions that connected, by mode then origin id: bounded by the origins known, never by stream or caller. */
   readonly connectedByModeOrigin = new Map<StreamMode, Map<string, number>>();
   /** Connected sessions that ended, by reason. */

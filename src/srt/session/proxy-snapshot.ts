@@ -9,6 +9,10 @@ export interface TrafficTotals {
   readonly bytesFromOrigin: number;
   /** Datagrams charged to a session but not relayed (foreign source address, stray origin packets). */
   readonly sessionDrops: number;
+  /** Relay datagrams dropped because a socket's send queue was at its bound (the kernel was not taking them). */
+  readonly sendQueueDrops: number;
+  /** Relay sends the kernel refused. */
+  readonly sendErrors: number;
 }
 
 export interface ModeOriginCount {

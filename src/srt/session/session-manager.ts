@@ -149,12 +149,16 @@ export class SessionManager implements SessionHost {
     let packetsFromOrigin = c.closedPacketsFromOrigin;
     let bytesFromOrigin = c.closedBytesFromOrigin;
     let sessionDrops = c.closedSessionDrops;
+    let sendQueueDrops = c.closedSendQueueDrops;
+    let sendErrors = c.closedRelaySendErrors;
     for (const s of this.table.values()) {
       packetsFromCaller += s.packetsFromCaller;
       bytesFromCaller += s.bytesFromCaller;
       packetsFromOrigin += s.packetsFromOrigin;
       bytesFromOrigin += s.bytesFromOrigin;
       sessionDrops += s.drops;
+      sendQueueDrops += s.sendQueueDrops;
+      sendErrors += s.sendErrors;
       if (s.state !== 'connected' || s.origin === undefined) continue;
       const key = `${s.streamId.mode}|${s.origin.id}`;
       const entry = live.get(key);
@@ -179,7 +183,7 @@ export class SessionManager implements SessionHost {
         accepted: c.accepted,
         rejected: new Map(c.rejected),
       },
-      traffic: { packetsFromCaller, bytesFromCaller, packetsFromOrigin, bytesFromOrigin, sessionDrops },
+      traffic: { packetsFromCaller, bytesFromCaller, packetsFromOrigin, bytesFromOrigin, sessionDrops, sendQueueDrops, sendErrors },
       drops: {
         malformed: c.malformed,
         unknownSession: c.unknownSession,
@@ -215,6 +219,8 @@ export class SessionManager implements SessionHost {
     c.closedPacketsFromOrigin += session.packetsFromOrigin;
     c.closedBytesFromOrigin += session.bytesFromOrigin;
     c.closedSessionDrops += session.drops;
+    c.closedSendQueueDrops += session.sendQueueDrops;
+    c.closedRelaySendErrors += session.sendErrors;
     if (wasConnected) c.countEnded(session.closeReason!);
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin, wasConnected);
     if (!wasConnected) {
@@ -232,6 +238,8 @@ export class SessionManager implements SessionHost {
       packetsFromCaller: session.packetsFromCaller,
       packetsFromOrigin: session.packetsFromOrigin,
       drops: session.drops,
+      sendQueueDrops: session.sendQueueDrops,
+      sendErrors: session.sendErrors,
     });
   }
 

@@ -18,8 +18,8 @@ export class SessionTable {
   private readonly byOriginSocketId = new Map<number, Session>();
   private connected = 0;
   /**
-   * Set by find(): the session found, or for a foreign address the first session holding that socket id (so the
-   * drop can be charged to it). Valid only until the next call.
+   * Set by find(): the session found; for a foreign address the session that datagram most likely targets (so the
+   * drop is charged to it), or undefined when no session is a better guess than another. Valid until the next call.
    */
   found: Session | undefined;
 
@@ -53,15 +53,21 @@ export class SessionTable {
   find(originSocketId: number, address: string, port: number): Lookup {
     let s = this.byOriginSocketId.get(originSocketId);
     if (s === undefined) return Lookup.UnknownSocketId;
-    const head = s;
+    const only = s.nextWithSameOriginSocketId === undefined ? s : undefined;
+    let sameAddress: Session | undefined;
     while (s !== undefined) {
-      if (s.callerPort === port && s.callerAddress === address) {
-        this.found = s;
-        return Lookup.Found;
+      if (s.callerAddress === address) {
+        if (s.callerPort === port) {
+          this.found = s;
+          return Lookup.Found;
+        }
+        // Same host, another port: a NAT rebinding or a spoofer aiming at this caller; either way, its session.
+        sameAddress ??= s;
       }
       s = s.nextWithSameOriginSocketId;
     }
-    this.found = head;
+    // Several sessions share the id and none has this address: charging the chain's head would blame a bystander.
+    this.found = sameAddress ?? only;
     return Lookup.ForeignAddress;
   }
 

@@ -2,7 +2,7 @@ import type { Socket } from 'node:dgram';
 import type { Origin } from '../../origins/origin.js';
 import { buildOriginInduction, buildRejection, buildShutdown } from '../protocol/handshake-builders.js';
 import { patchHandshakeCookie } from '../protocol/handshake-patch.js';
-import { encodePeerAddress } from '../protocol/peer-address.js';
+import { encodePeerAddress, PEER_ADDRESS_SIZE } from '../protocol/peer-address.js';
 import {
   handshakeCookieOf,
   handshakeSocketIdOf,
@@ -14,6 +14,7 @@ import { ControlType } from '../protocol/packet-header.js';
 import type { StreamId } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
 import type { SessionHost } from './session-host.js';
+import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from './send-queue-limits.js';
 
 export type SessionState = 'routing' | 'origin-induction' | 'origin-conclusion' | 'connected' | 'closed';
 
@@ -37,6 +38,10 @@ export class Session {
   bytesFromOrigin = 0;
   /** Datagrams not relayed: from a foreign address with this session's socket id, or stray origin packets. */
   drops = 0;
+  /** Relay datagrams dropped because the socket's send queue was at its bound (the kernel was not taking them). */
+  sendQueueDrops = 0;
+  /** Relay sends the kernel refused (reported through the send callback). */
+  sendErrors = 0;
   lastFromCaller: number;
   lastFromOrigin: number;
   connectedAt = 0;
@@ -55,6 +60,10 @@ export class Session {
   private response: Buffer | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
+  /** One callback per session, shared by every relay send: no closure per packet. */
+  private readonly onRelaySent = (error: Error | null): void => {
+    if (error !== null) this.sendErrors++;
+  };
 
   constructor(
     private readonly host: SessionHost,
@@ -114,7 +123,10 @@ export class Session {
     this.packetsFromCaller++;
     this.bytesFromCaller += msg.length;
     this.lastFromCaller = this.host.clock.now;
-    this.socket!.send(msg);
+    const socket = this.socket!;
+    // dgram queues in user space what the kernel does not take at once: bound it, drop and count the rest.
+    if (socket.getSendQueueCount() < ORIGIN_SOCKET_SEND_QUEUE_LIMIT) socket.send(msg, this.onRelaySent);
+    else this.sendQueueDrops++;
     if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
       this.close('caller-shutdown', false);
     }
@@ -158,7 +170,12 @@ export class Session {
       this.packetsFromOrigin++;
       this.bytesFromOrigin += msg.length;
       this.lastFromOrigin = this.host.clock.now;
-      this.host.publicSocket.send(msg, this.callerPort, this.callerAddress);
+      const publicSocket = this.host.publicSocket;
+      if (publicSocket.getSendQueueCount() < PUBLIC_SOCKET_SEND_QUEUE_LIMIT) {
+        publicSocket.send(msg, this.callerPort, this.callerAddress, this.onRelaySent);
+      } else {
+        this.sendQueueDrops++;
+      }
       if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
         this.close('origin-shutdown', false);
       }
@@ -196,7 +213,10 @@ export class Session {
       // Answer as a libsrt listener would: the caller's own cookie echoed and the caller's address as the peer
       // address (the origin wrote the proxy's, which callers have no business seeing).
       patchHandshakeCookie(msg, this.callerCookie);
-      encodePeerAddress(unmapIpv4(this.callerAddress), msg, PEER_ADDRESS_OFFSET);
+      if (!encodePeerAddress(handshakePeerAddressOf(this.callerAddress), msg, PEER_ADDRESS_OFFSET)) {
+        // Never let the origin's address through: an all-zero field is what libsrt sends when it has none.
+        msg.fill(0, PEER_ADDRESS_OFFSET, PEER_ADDRESS_OFFSET + PEER_ADDRESS_SIZE);
+      }
       this.response = msg;
       this.state = 'connected';
       this.connectedAt = Date.now();
@@ -275,9 +295,15 @@ const PEER_ADDRESS_OFFSET = 48;
 
 const LOCAL_RESOURCE_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM']);
 
-/** A dual-stack socket reports IPv4 callers as ::ffff:a.b.c.d; the handshake field wants them as IPv4. */
-function unmapIpv4(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+/**
+ * The caller's address as the handshake's Peer IP field takes it: a dual-stack socket reports IPv4 callers as
+ * ::ffff:a.b.c.d (the field wants IPv4), and a link-local caller as fe80::1%eth0 (the zone is local to this host and
+ * has no place on the wire).
+ */
+export function handshakePeerAddressOf(address: string): string {
+  const zone = address.indexOf('%');
+  const bare = zone < 0 ? address : address.slice(0, zone);
+  return bare.startsWith('::ffff:') && bare.includes('.') ? bare.slice(7) : bare;
 }
 
 export function handshakeKeyOf(address: string, port: number, socketId: number): string {

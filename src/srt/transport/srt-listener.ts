@@ -113,7 +113,8 @@ export class SrtListener {
       this.table.found!.fromCaller(msg);
     } else if (result === Lookup.ForeignAddress) {
       this.counters.foreignAddress++;
-      this.table.found!.drops++;
+      const target = this.table.found;
+      if (target !== undefined) target.drops++;
     } else {
       this.counters.unknownSession++;
     }

@@ -12,6 +12,8 @@ export interface ProxyOptions {
   readonly cookieSecret?: string;
   /** Extra env variables. */
   readonly env?: Record<string, string>;
+  /** Extra node flags for the proxy process. */
+  readonly nodeArgs?: readonly string[];
   /**
    * 'ready' (default) waits for GET /readyz = 200; 'alive' accepts any HTTP answer from /readyz or /healthz once
    * the SRT port is bound (for set-ups with no reachable origin, where the proxy is rightly not ready).
@@ -26,6 +28,7 @@ export function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
   return ProxyProcess.start({
     srtHost: options.srtHost,
     wait: options.wait,
+    ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}),
     ...(options.logFile !== undefined ? { logFile: options.logFile } : {}),
     env: {
       ORIGINS: options.origins.join(','),

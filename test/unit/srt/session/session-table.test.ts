@@ -63,6 +63,24 @@ describe('SessionTable', () => {
     assert.equal(table.connectedCount, 0);
   });
 
+  it('charges a foreign-address datagram to the session it targets, never to a bystander', () => {
+    const table = new SessionTable();
+    const a = fakeSession('10.0.0.1', 4000, 1, 99);
+    const b = fakeSession('10.0.0.2', 4000, 2, 99);
+    const lone = fakeSession('10.0.0.9', 4000, 9, 5);
+    for (const s of [a, b, lone]) {
+      table.add(s);
+      table.index(s);
+    }
+    // b was indexed last so heads the chain: the old code charged every foreign datagram for id 99 to it.
+    assert.equal(table.find(99, '10.0.0.1', 4001), Lookup.ForeignAddress);
+    assert.equal(table.found, a, 'same address, other port: the session of that caller');
+    assert.equal(table.find(99, '10.0.0.7', 4000), Lookup.ForeignAddress);
+    assert.equal(table.found, undefined, 'two sessions share the id and neither has this address');
+    assert.equal(table.find(5, '10.0.0.7', 4000), Lookup.ForeignAddress);
+    assert.equal(table.found, lone, 'the only session with that id');
+  });
+
   it('frees a session that never connected', () => {
     const table = new SessionTable();
     const s = fakeSession('::1', 6000, 5, 0);

@@ -11,6 +11,7 @@ import { CoarseClock } from '../../../../src/srt/session/coarse-clock.js';
 import { ProxyCounters } from '../../../../src/srt/session/proxy-counters.js';
 import { Session } from '../../../../src/srt/session/session.js';
 import type { SessionHost } from '../../../../src/srt/session/session-host.js';
+import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from '../../../../src/srt/session/send-queue-limits.js';
 import { packet } from '../../../support/vectors.js';
 
 // Capture t12: a caller's CONCLUSION, and the origin's INDUCTION and CONCLUSION answers to a relay.
@@ -24,9 +25,18 @@ class FakeSocket extends EventEmitter {
   readonly sent: Buffer[] = [];
   connected: ((error?: Error) => void) | undefined;
   closed = false;
-  send(msg: Buffer): void {
+  /** What getSendQueueCount() reports: datagrams dgram holds because the kernel did not take them yet. */
+  queued = 0;
+  /** The error the next sends report through their callback (a kernel refusal). */
+  failWith: Error | undefined;
+  send(msg: Buffer, ...rest: unknown[]): void {
     if (this.closed) throw new Error('send after close');
     this.sent.push(Buffer.from(msg));
+    const callback = rest.at(-1);
+    if (typeof callback === 'function') callback(this.failWith ?? null);
+  }
+  getSendQueueCount(): number {
+    return this.queued;
   }
   connect(_port: number, _host: string, callback: (error?: Error) => void): void {
     this.connected = callback;
@@ -38,6 +48,7 @@ class FakeSocket extends EventEmitter {
 
 interface Harness {
   host: SessionHost;
+  publicSocket: FakeSocket;
   toCaller: Buffer[];
   originSockets: FakeSocket[];
   failed: Origin[];
@@ -47,11 +58,12 @@ interface Harness {
 }
 
 function harness(): Harness {
-  const toCaller: Buffer[] = [];
+  const publicSocket = new FakeSocket();
+  const toCaller = publicSocket.sent;
   const originSockets: FakeSocket[] = [];
-  const h: Harness = { toCaller, originSockets, failed: [], succeeded: [], connected: [], closed: [], host: undefined as never };
+  const h: Harness = { toCaller, publicSocket, originSockets, failed: [], succeeded: [], connected: [], closed: [], host: undefined as never };
   h.host = {
-    publicSocket: { send: (msg: Buffer) => void toCaller.push(Buffer.from(msg)) } as unknown as Socket,
+    publicSocket: publicSocket as unknown as Socket,
     counters: new ProxyCounters(),
     clock: new CoarseClock(),
     config: { originHandshakeTimeoutMs: 2000, originRetryIntervalMs: 250 },
@@ -70,15 +82,15 @@ function harness(): Harness {
   return h;
 }
 
-function newSession(h: Harness): Session {
+function newSession(h: Harness, callerAddress = '127.0.0.1'): Session {
   const id = parseStreamId('#!::r=live/x,m=request');
   assert.ok(id.ok);
-  return new Session(h.host, '127.0.0.1', 37737, handshakeSocketIdOf(CALLER_CONCLUSION), id.value, CALLER_CONCLUSION);
+  return new Session(h.host, callerAddress, 37737, handshakeSocketIdOf(CALLER_CONCLUSION), id.value, CALLER_CONCLUSION);
 }
 
 /** A session that completed its origin handshake, with its fake origin socket. */
-function connectedSession(h: Harness): { s: Session; socket: FakeSocket } {
-  const s = newSession(h);
+function connectedSession(h: Harness, callerAddress?: string): { s: Session; socket: FakeSocket } {
+  const s = newSession(h, callerAddress);
   s.connect(ORIGIN);
   const socket = h.originSockets[0]!;
   socket.connected!();
@@ -234,5 +246,61 @@ describe('Session', () => {
     assert.equal(h.toCaller.length, toCallerBefore + 1);
     assert.equal(controlTypeOf(h.toCaller.at(-1)!), ControlType.SHUTDOWN);
     assert.equal(destinationSocketIdOf(h.toCaller.at(-1)!), s.callerSocketId);
+  });
+
+  it("answers with the caller's address as the peer address, a scoped IPv6 caller's without its zone", () => {
+    const cases: [string, string][] = [
+      ['127.0.0.1', '0100007f000000000000000000000000'],
+      ['::ffff:10.1.2.3', '0302010a000000000000000000000000'],
+      // fe80::1 is fe80:0000:...:0001; each 4-byte word goes on the wire reversed.
+      ['fe80::1%eth0', '000080fe000000000000000001000000'],
+      ['fe80::1', '000080fe000000000000000001000000'],
+    ];
+    for (const [caller, wire] of cases) {
+      const h = harness();
+      connectedSession(h, caller);
+      assert.equal(h.toCaller[0]!.subarray(48, 64).toString('hex'), wire, caller);
+    }
+  });
+
+  it("never leaves the origin's address in the answer when the caller's cannot be encoded", () => {
+    const h = harness();
+    assert.notEqual(ORIGIN_CONCLUSION_RESPONSE.subarray(48, 64).toString('hex'), '0'.repeat(32), 'the capture has an address to hide');
+    connectedSession(h, 'not-an-address');
+    assert.equal(h.toCaller[0]!.subarray(48, 64).toString('hex'), '0'.repeat(32));
+  });
+
+  it('drops and counts relay datagrams while a send queue is at its bound, and counts refused sends', () => {
+    const h = harness();
+    const { s, socket } = connectedSession(h);
+    const data = Buffer.alloc(1332, 7);
+    data.writeUInt32BE(s.originSocketId, 12);
+    const toOrigin = socket.sent.length;
+    const toCaller = h.toCaller.length;
+
+    socket.queued = ORIGIN_SOCKET_SEND_QUEUE_LIMIT;
+    h.publicSocket.queued = PUBLIC_SOCKET_SEND_QUEUE_LIMIT;
+    s.fromCaller(data);
+    socket.emit('message', Buffer.alloc(44, 9));
+    assert.equal(socket.sent.length, toOrigin, 'nothing handed to a full origin socket');
+    assert.equal(h.toCaller.length, toCaller, 'nothing handed to a full public socket');
+    assert.equal(s.sendQueueDrops, 2);
+    assert.equal(s.packetsFromCaller, 1, 'still counted as received');
+
+    socket.queued = ORIGIN_SOCKET_SEND_QUEUE_LIMIT - 1;
+    h.publicSocket.queued = PUBLIC_SOCKET_SEND_QUEUE_LIMIT - 1;
+    s.fromCaller(data);
+    socket.emit('message', Buffer.alloc(44, 9));
+    assert.equal(socket.sent.length, toOrigin + 1);
+    assert.equal(h.toCaller.length, toCaller + 1);
+    assert.equal(s.sendQueueDrops, 2);
+    assert.equal(s.sendErrors, 0);
+
+    socket.failWith = Object.assign(new Error('ENOBUFS'), { code: 'ENOBUFS' });
+    h.publicSocket.failWith = Object.assign(new Error('EPERM'), { code: 'EPERM' });
+    s.fromCaller(data);
+    socket.emit('message', Buffer.alloc(44, 9));
+    assert.equal(s.sendErrors, 2);
+    assert.equal(s.state, 'connected', 'a refused send does not end the session');
   });
 });
