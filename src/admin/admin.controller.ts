@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import { SessionManager } from '../srt/session/session-manager.js';
+import { sessionTelemetryView } from './telemetry-view.js';
 
 /** Read-only views for operators and tests. */
 @Controller('api/v1')
@@ -25,6 +26,7 @@ export class AdminController {
 
   @Get('sessions')
   list() {
+    const now = Date.now();
     const sessions = [...this.sessions.table.values()].map((s) => ({
       id: s.id,
       caller: `${s.callerAddress}:${s.callerPort}`,
@@ -40,6 +42,7 @@ export class AdminController {
       packetsFromOrigin: s.packetsFromOrigin,
       bytesFromOrigin: s.bytesFromOrigin,
       drops: s.drops,
+      telemetry: sessionTelemetryView(s, now),
     }));
     return { sessions };
   }

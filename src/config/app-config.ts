@@ -26,6 +26,14 @@ export interface SrtConfig {
   readonly maxSessions: number;
   /** undefined = a random key per process. */
   readonly cookieSecret: string | undefined;
+  /** Read ACKs, NAKs and retransmit flags of relayed sessions (SRT_TELEMETRY). */
+  readonly telemetry: boolean;
+}
+
+export interface MetricsConfig {
+  /** Series labelled by stream key (unbounded cardinality, hence opt-in and capped). */
+  readonly perStream: boolean;
+  readonly perStreamMax: number;
 }
 
 export interface HttpConfig {
@@ -49,6 +57,7 @@ export interface OriginHealthConfig {
 export interface AppConfig {
   readonly srt: SrtConfig;
   readonly http: HttpConfig;
+  readonly metrics: MetricsConfig;
   readonly origins: readonly HostPort[];
   readonly originHealth: OriginHealthConfig;
   readonly balancer: BalancerConfig;

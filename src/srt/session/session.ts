@@ -10,10 +10,11 @@ import {
   HANDSHAKE_PACKET_SIZE,
 } from '../protocol/handshake.js';
 import { HandshakeType, isRejectionType } from '../protocol/handshake-type.js';
-import { ControlType } from '../protocol/packet-header.js';
+import { ControlType, controlTypeOf } from '../protocol/packet-header.js';
 import type { StreamId } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
 import type { SessionHost } from './session-host.js';
+import { SessionTelemetry } from './session-telemetry.js';
 
 export type SessionState = 'routing' | 'origin-induction' | 'origin-conclusion' | 'connected' | 'closed';
 
@@ -35,6 +36,11 @@ export class Session {
   bytesFromCaller = 0;
   packetsFromOrigin = 0;
   bytesFromOrigin = 0;
+  /** Data packets relayed with the retransmitted flag, by sender. */
+  retransmittedFromCaller = 0;
+  retransmittedFromOrigin = 0;
+  /** ACK and NAK figures; undefined when SRT_TELEMETRY is off. */
+  readonly telemetry: SessionTelemetry | undefined;
   /** Datagrams not relayed: from a foreign address with this session's socket id, or stray origin packets. */
   drops = 0;
   lastFromCaller: number;
@@ -71,6 +77,7 @@ export class Session {
     // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
+    this.telemetry = host.config.telemetry ? new SessionTelemetry() : undefined;
     this.deadlineTimer = setTimeout(() => this.onDeadline(), host.config.originHandshakeTimeoutMs);
   }
 
@@ -110,9 +117,21 @@ export class Session {
     this.bytesFromCaller += msg.length;
     this.lastFromCaller = this.host.clock.now;
     this.socket!.send(msg);
-    if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
-      this.close('caller-shutdown', false);
-    }
+    if ((msg[0]! & 0x80) !== 0) this.onCallerControl(msg);
+    else if ((msg[4]! & 0x04) !== 0 && this.telemetry !== undefined) this.retransmittedFromCaller++;
+  }
+
+  /** Control packets are a few per 10 ms per session: they may be parsed. */
+  private onCallerControl(msg: Buffer): void {
+    const type = controlTypeOf(msg);
+    if (type === ControlType.SHUTDOWN) this.close('caller-shutdown', false);
+    else this.telemetry?.byCaller.read(type, msg, Date.now());
+  }
+
+  private onOriginControl(msg: Buffer): void {
+    const type = controlTypeOf(msg);
+    if (type === ControlType.SHUTDOWN) this.close('origin-shutdown', false);
+    else this.telemetry?.byOrigin.read(type, msg, Date.now());
   }
 
   /** Rejects the caller with a proxy rejection code and frees the session. */
@@ -154,9 +173,8 @@ export class Session {
       this.bytesFromOrigin += msg.length;
       this.lastFromOrigin = this.host.clock.now;
       this.host.publicSocket.send(msg, this.callerPort, this.callerAddress);
-      if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
-        this.close('origin-shutdown', false);
-      }
+      if ((msg[0]! & 0x80) !== 0) this.onOriginControl(msg);
+      else if ((msg[4]! & 0x04) !== 0 && this.telemetry !== undefined) this.retransmittedFromOrigin++;
       return;
     }
     // Between close() and the socket's actual close a late datagram may still arrive: nothing to do with it.

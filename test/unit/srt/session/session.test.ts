@@ -54,7 +54,7 @@ function harness(): Harness {
     publicSocket: { send: (msg: Buffer) => void toCaller.push(Buffer.from(msg)) } as unknown as Socket,
     counters: new ProxyCounters(),
     clock: new CoarseClock(),
-    config: { originHandshakeTimeoutMs: 2000, originRetryIntervalMs: 250 },
+    config: { originHandshakeTimeoutMs: 2000, originRetryIntervalMs: 250, telemetry: true },
     rejections: { originDown: 2503, overload: 2402 },
     createOriginSocket: () => {
       const socket = new FakeSocket();
