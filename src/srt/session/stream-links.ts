@@ -18,11 +18,14 @@ export interface StreamLinkFigures {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** What the grouping reads of a session. */
+export type LinkSource = Pick<Session, 'state' | 'streamId' | 'telemetry' | 'retransmittedFromCaller' | 'retransmittedFromOrigin'>;
+
 /**
  * Groups connected sessions by stream key and mode, keeping the first `max` groups in stream key order (a stable
  * choice, so a capped scrape shows the same streams each time). `omitted` counts the groups left out.
  */
-export function streamLinks(sessions: Iterable<Session>, max: number): { streams: StreamLinkFigures[]; omitted: number } {
+export function streamLinks(sessions: Iterable<LinkSource>, max: number): { streams: StreamLinkFigures[]; omitted: number } {
   const groups = new Map<string, Mutable<StreamLinkFigures>>();
   for (const s of sessions) {
     const t = s.telemetry;
