@@ -12,7 +12,7 @@ import { freeUdpPort, hostPort, httpGet } from '../support/net.js';
 import { parseExposition, sampleValue, type Family } from '../support/prometheus.js';
 import type { ProxyProcess } from '../support/proxy.js';
 import { sleep, waitFor } from '../support/process.js';
-import { requirePeers } from './support/peers.js';
+import { requirePeers, startPlayer } from './support/peers.js';
 import { e2eTest, type Scope } from './support/scope.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 import type { TestRelay } from './support/test-relay.js';
@@ -115,6 +115,7 @@ e2eTest(
     const run = await publishThroughRelay(scope, 'tel-rtt', { delayMs: 10 });
     assert.ok(run.samples.length >= 20, `only ${run.samples.length} telemetry samples`);
     const last = run.samples.at(-1)!.telemetry;
+    console.log(`telemetry view of the session (GET /api/v1/sessions): ${JSON.stringify(last)}`);
     assert.equal(last.receiver, 'origin', 'for a publisher the origin receives the data and sends the full ACKs');
     assert.ok(last.reportedByOrigin.fullAcks > 100, `origin full ACKs: ${last.reportedByOrigin.fullAcks}`);
     assert.ok(last.linkCapacityPackets !== null && last.linkCapacityPackets > 0, `link capacity ${last.linkCapacityPackets}`);
@@ -132,10 +133,16 @@ e2eTest(
       .filter((p) => p.apartMs <= 300);
     console.log(`telemetry rtt: ${pairs.map((p) => `libsrt ${p.libsrtMs.toFixed(3)} / proxy ${p.proxyMs.toFixed(3)} ms`).join('; ')}`);
     assert.ok(pairs.length >= 3, `only ${pairs.length} libsrt stats lines paired with a proxy reading (${run.libsrt.length} lines)`);
-    for (const p of pairs) {
-      assert.ok(p.libsrtMs >= 10 && p.proxyMs >= 10, `the relay's 10 ms delay shows in both: ${JSON.stringify(p)}`);
-      assert.ok(Math.abs(p.libsrtMs - p.proxyMs) <= 3, `RTT within 3 ms of libsrt's: ${JSON.stringify(p)}`);
-    }
+    // Both read the origin's smoothed RTT, but up to 300 ms apart: on a busy machine a pair can straddle a jump of a
+    // few ms, so the comparison is on medians, which one such pair cannot move.
+    const med = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const libsrtMedian = med(pairs.map((p) => p.libsrtMs));
+    const proxyMedian = med(pairs.map((p) => p.proxyMs));
+    const apartMedian = med(pairs.map((p) => Math.abs(p.libsrtMs - p.proxyMs)));
+    console.log(`telemetry rtt medians: libsrt ${libsrtMedian.toFixed(3)} ms, proxy ${proxyMedian.toFixed(3)} ms, median |difference| ${apartMedian.toFixed(3)} ms`);
+    assert.ok(libsrtMedian >= 10 && proxyMedian >= 10, "the relay's 10 ms delay shows in both");
+    assert.ok(Math.abs(libsrtMedian - proxyMedian) <= 2, `median RTT within 2 ms of libsrt's: ${libsrtMedian} vs ${proxyMedian}`);
+    assert.ok(apartMedian <= 1, `median pairwise difference ${apartMedian} ms`);
 
     // Bitrate over the last 4 s against the relay's count of the proxy's bytes over the same window.
     const steady = run.samples.filter((s) => s.sinceStartMs > 5000 && s.sinceStartMs < (SECONDS - 1) * 1000);
@@ -206,4 +213,31 @@ e2eTest(
     assert.equal(sampleValue(lossy.liveFamilies, 'srt_proxy_stream_series_omitted'), 0);
   },
   { timeout: 120_000 },
+);
+
+e2eTest(
+  "a real ffmpeg player: the caller receives, so the caller's ACKs carry the RTT and the bitrate flows origin -> caller",
+  async (scope) => {
+    const originPort = await freeUdpPort();
+    await scope.servingOrigin({ name: 'serving', port: originPort, seconds: 20 });
+    const relay = await scope.testRelay({ originPort, delayMs: 10 });
+    const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', relay.port)] });
+    const player = scope.track(startPlayer({ port: proxy.srtPort, streamId: sid('tel-play', 'request'), seconds: 6, outFile: join(scope.dir, 'play.ts') }));
+    const view = await waitFor(
+      'the player session to report an RTT and a bitrate',
+      async () => {
+        const s = (await proxy.sessions()).find((x) => x.streamKey.includes('live/tel-play')) as { telemetry?: TelemetryView } | undefined;
+        const t = s?.telemetry;
+        return t != null && t.rttMs !== null && t.bitrate.originToCaller > 50_000 && t.reportedByOrigin.fullAcks === 0 ? t : undefined;
+      },
+      15_000,
+      200,
+    );
+    console.log(`telemetry view of a player session: ${JSON.stringify(view)}`);
+    assert.equal(view.receiver, 'caller');
+    assert.ok(view.rttMs! >= 10, `the relay's 10 ms delay shows in the player's RTT: ${view.rttMs}`);
+    assert.ok(view.bitrate.originToCaller > view.bitrate.callerToOrigin * 5, JSON.stringify(view.bitrate));
+    await player.waitExit(30_000);
+  },
+  { timeout: 60_000 },
 );
