@@ -56,6 +56,6 @@ export interface ProxySnapshot {
   readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
   readonly originSockets: number;
   readonly draining: boolean;
-  /** Loss, retransmissions and bitrate by mode and origin (empty when SRT_TELEMETRY is off). */
+  /** Loss, retransmissions and bitrate by mode and origin (zeros when SRT_TELEMETRY is off). */
   readonly links: readonly LinkFigures[];
 }
