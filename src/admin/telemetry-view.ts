@@ -1,5 +1,6 @@
 import type { ReceiverReport } from '../srt/session/session-telemetry.js';
 import type { Session } from '../srt/session/session.js';
+import type { StreamLinkFigures } from '../srt/session/stream-links.js';
 
 /** A side's ACK and NAK figures as operators read them (ms, bits), null before its first full ACK. */
 function reportView(r: ReceiverReport, now: number) {
@@ -40,5 +41,16 @@ export function sessionTelemetryView(s: Session, now = Date.now()) {
     bitrate: { callerToOrigin: Math.round(t.bitrateFromCaller), originToCaller: Math.round(t.bitrateFromOrigin) },
     reportedByOrigin: reportView(t.byOrigin, now),
     reportedByCaller: reportView(t.byCaller, now),
+  };
+}
+
+/** A stream's live link figures for one mode, summed over its sessions (the worst RTT). */
+export function streamTelemetryView(f: StreamLinkFigures) {
+  return {
+    sessions: f.sessions,
+    rttMs: f.rttSeconds === undefined ? null : f.rttSeconds * 1000,
+    lossReported: { callerToOrigin: f.lostCallerToOrigin, originToCaller: f.lostOriginToCaller },
+    retransmitted: { callerToOrigin: f.retransmittedCallerToOrigin, originToCaller: f.retransmittedOriginToCaller },
+    bitrate: { callerToOrigin: Math.round(f.bitrateCallerToOrigin), originToCaller: Math.round(f.bitrateOriginToCaller) },
   };
 }
