@@ -59,30 +59,35 @@ retransmitted[4] = 0xe4;
 const fullAck = Buffer.from('80020000000000010002ced1379f9b8111f180ab000186a00000c35000001ffe00000002000003e800000624', 'hex');
 const nak = Buffer.from('80030000000000000005af0a379f9b8111f180c3', 'hex');
 
-function round(s: { session: Session; origin: NullSocket }): number {
+function round(s: { session: Session; origin: NullSocket }, control: boolean): number {
   const start = process.hrtime.bigint();
   for (let i = 0; i < PACKETS_PER_ROUND; i++) {
     const k = i % 100;
     s.session.fromCaller(k === 50 ? retransmitted : data);
-    if (k % 10 === 0) s.origin.emit('message', fullAck);
-    if (k === 99) s.origin.emit('message', nak);
+    if (control && k % 10 === 0) s.origin.emit('message', fullAck);
+    if (control && k === 99) s.origin.emit('message', nak);
   }
   return Number(process.hrtime.bigint() - start) / PACKETS_PER_ROUND;
 }
 
 const on = connected(true);
 const off = connected(false);
-round(on);
-round(off);
-const ns: { on: number[]; off: number[] } = { on: [], off: [] };
-for (let r = 0; r < ROUNDS; r++) {
-  ns.on.push(round(on));
-  ns.off.push(round(off));
-}
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`telemetry-cost: ns per relayed data packet (with 0.1 full ACK and 0.01 NAK from the origin each), ${ROUNDS} rounds of ${PACKETS_PER_ROUND}`);
-console.log(`  on : ${ns.on.map((x) => x.toFixed(1)).join(', ')} ns (median ${median(ns.on).toFixed(1)})`);
-console.log(`  off: ${ns.off.map((x) => x.toFixed(1)).join(', ')} ns (median ${median(ns.off).toFixed(1)})`);
-console.log(`  telemetry adds ${(median(ns.on) - median(ns.off)).toFixed(1)} ns per data packet`);
+for (const control of [false, true]) {
+  round(on, control);
+  round(off, control);
+  const ns: { on: number[]; off: number[] } = { on: [], off: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    ns.on.push(round(on, control));
+    ns.off.push(round(off, control));
+  }
+  console.log(
+    `telemetry-cost: ns per relayed data packet, ${control ? 'with 0.1 full ACK and 0.01 NAK from the origin each' : 'data packets only'}, ` +
+      `${ROUNDS} rounds of ${PACKETS_PER_ROUND}`,
+  );
+  console.log(`  on : ${ns.on.map((x) => x.toFixed(1)).join(', ')} ns (median ${median(ns.on).toFixed(1)})`);
+  console.log(`  off: ${ns.off.map((x) => x.toFixed(1)).join(', ')} ns (median ${median(ns.off).toFixed(1)})`);
+  console.log(`  telemetry adds ${(median(ns.on) - median(ns.off)).toFixed(1)} ns per data packet`);
+}
 const t = on.session.telemetry!;
 console.log(`  (check: on counted ${on.session.retransmittedFromCaller} retransmissions, ${t.byOrigin.fullAcks} full ACKs, ${t.byOrigin.lossReported} lost; off ${off.session.retransmittedFromCaller})`);
