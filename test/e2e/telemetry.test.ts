@@ -59,6 +59,8 @@ interface Run {
   readonly families: Map<string, Family>;
   /** A scrape taken mid-stream. */
   readonly liveFamilies: Map<string, Family>;
+  /** GET /api/v1/streams at the same moment. */
+  readonly liveStreams: { streamKey: string; telemetry: Record<string, { sessions: number; rttMs: number | null; bitrate: Directions }> }[];
   readonly origin: string;
 }
 
@@ -76,6 +78,7 @@ async function publishThroughRelay(scope: Scope, name: string, relayOptions: { d
   const started = performance.now();
   const samples: Sample[] = [];
   let liveFamilies: Map<string, Family> | undefined;
+  let liveStreams: Run['liveStreams'] = [];
   while (publisher.running) {
     const session = (await proxy.sessions()).find((s) => s.streamKey.includes(`live/${name}`)) as { telemetry?: TelemetryView } | undefined;
     if (session?.telemetry != null) {
@@ -84,6 +87,7 @@ async function publishThroughRelay(scope: Scope, name: string, relayOptions: { d
     }
     if (liveFamilies === undefined && performance.now() - started > 6000) {
       liveFamilies = parseExposition((await httpGet(proxy.url('/metrics'))).text);
+      liveStreams = (await proxy.getJson<{ streams: Run['liveStreams'] }>('/api/v1/streams')).streams;
     }
     await sleep(200);
   }
@@ -106,7 +110,7 @@ async function publishThroughRelay(scope: Scope, name: string, relayOptions: { d
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LibsrtStats);
   assert.ok(liveFamilies !== undefined, 'the publish lasted long enough for a mid-stream scrape');
-  return { proxy, relay, samples, libsrt, families, liveFamilies, origin };
+  return { proxy, relay, samples, libsrt, families, liveFamilies, liveStreams, origin };
 }
 
 e2eTest(
@@ -155,6 +159,13 @@ e2eTest(
     );
     assert.ok(Math.abs(median - 1) <= 0.15, `bitrate ratio proxy/relay ${median}`);
     assert.ok(steady.at(-1)!.telemetry.bitrate.callerToOrigin > 100_000, 'a 640x480 stream is more than 100 kbit/s');
+
+    // The streams view carries the stream's figures by mode.
+    const stream = run.liveStreams.find((s) => s.streamKey.includes('live/tel-rtt'));
+    assert.ok(stream !== undefined, JSON.stringify(run.liveStreams));
+    const publish = stream.telemetry.publish;
+    assert.ok(publish !== undefined && publish.sessions === 1 && publish.rttMs !== null && publish.rttMs >= 10, JSON.stringify(stream));
+    assert.ok(publish.bitrate.callerToOrigin > 100_000, JSON.stringify(stream));
 
     // Prometheus: the RTT histogram saw the session, the clean link shows no loss, nothing per stream unless asked.
     const f = run.families;
