@@ -3,6 +3,8 @@
 //   npm run bench:relay [-- --rates 20k,50k[,80k] --seconds 5 --rounds 2 --sender auto|c|node --no-pin --rcvbuf N
 //                          --targets proxy,raw --warmup 2 --batch-us 200 --cpu-prof <dir> --node-args '<flags>'
 //                          --log-dir <dir>]
+// --targets proxy-off adds the proxy with SRT_TELEMETRY=false, to measure what reading the retransmit flag and the
+// control packets costs on the relay path (`--targets proxy,proxy-off`).
 // --cpu-prof writes a V8 CPU profile of each target into <dir>; --node-args passes flags (e.g. --trace-gc) to the
 // targets' node; --log-dir keeps the targets' stdout/stderr there.
 //
@@ -37,7 +39,7 @@ import {
 import { ManagedProcess, sleep } from '../test/support/process.js';
 import { udpDropsByPort } from '../test/support/procfs.js';
 
-type TargetKind = 'proxy' | 'raw';
+type TargetKind = 'proxy' | 'proxy-off' | 'raw';
 
 interface Options {
   rates: number[];
@@ -96,7 +98,7 @@ function parseOptions(argv: readonly string[]): Options {
   if (o.rates.some((r) => !Number.isFinite(r) || r < 100 || r > 500_000)) throw new Error('--rates: 100..500000 packets/s');
   if (!(o.seconds > 0 && o.seconds <= 60)) throw new Error('--seconds: 0..60');
   if (!(o.warmupSeconds >= 0 && o.warmupSeconds <= 30)) throw new Error('--warmup: 0..30');
-  if (o.targets.some((t) => t !== 'proxy' && t !== 'raw')) throw new Error('--targets: proxy,raw');
+  if (o.targets.some((t) => t !== 'proxy' && t !== 'proxy-off' && t !== 'raw')) throw new Error('--targets: proxy,proxy-off,raw');
   if (!['auto', 'c', 'node'].includes(o.sender)) throw new Error('--sender: auto, c or node');
   if (!(Number.isInteger(o.rounds) && o.rounds >= 1 && o.rounds <= 10)) throw new Error('--rounds: 1..10');
   return o;
@@ -142,9 +144,10 @@ interface Target {
 }
 
 async function startTarget(kind: TargetKind, originPort: number, opts: Options, prefix: string[]): Promise<Target> {
-  if (kind === 'proxy') {
+  if (kind === 'proxy' || kind === 'proxy-off') {
     const env: Record<string, string> = {};
     env.SRT_RECV_BUFFER_BYTES = String(opts.rcvbuf);
+    env.SRT_TELEMETRY = kind === 'proxy' ? 'true' : 'false';
     const nodeArgs = [...opts.nodeArgs, ...(opts.cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
     const logFile = opts.logDir !== undefined ? join(opts.logDir, `proxy-${Date.now()}.log`) : undefined;
     const proxy = await startProxy(`127.0.0.1:${originPort}`, { prefix, env, nodeArgs, ...(logFile !== undefined ? { logFile } : {}) });
@@ -425,6 +428,20 @@ async function main(): Promise<void> {
     }
     console.log('');
     if (perRound.length > 0) console.log(`ratio per round (proxy/raw us/pkt) at ${perRound.join('; ')}`);
+    if (windows.has('proxy') && windows.has('proxy-off')) {
+      console.log('');
+      console.log('telemetry cost (SRT_TELEMETRY on vs off), medians:');
+      console.log(' rate pps | on us/pkt | off us/pkt | on/off | on loss | off loss | on/off per round');
+      for (let i = 0; i < opts.rates.length; i++) {
+        const on = med('proxy', i, usPerPacket);
+        const off = med('proxy-off', i, usPerPacket);
+        const rounds = windows.get('proxy')![i]!.map((w, k) => (usPerPacket(w) / usPerPacket(windows.get('proxy-off')![i]![k]!)).toFixed(3)).join(', ');
+        console.log(
+          `${pad(opts.rates[i]!, 9)} | ${pad(fmt(on, 2), 9)} | ${pad(fmt(off, 2), 10)} | ${pad(on !== undefined && off !== undefined ? (on / off).toFixed(3) : '-', 6)} | ` +
+            `${pad(fmt(med('proxy', i, lossPercent), 2, '%'), 7)} | ${pad(fmt(med('proxy-off', i, lossPercent), 2, '%'), 8)} | ${rounds}`,
+        );
+      }
+    }
     const all = [...windows.values()].flat(2);
     const busy = all.filter((w) => w.othersCpu / w.wallSeconds > 0.1);
     if (busy.length > 0) {

@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { BALANCER, type Balancer } from '../balancer/balancer.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import { SessionManager } from '../srt/session/session-manager.js';
+import { sessionTelemetryView, streamTelemetryView } from './telemetry-view.js';
 
 /** Read-only views for operators and tests. */
 @Controller('api/v1')
@@ -27,6 +28,12 @@ export class AdminController {
   listStreams() {
     const now = Date.now();
     const byStream = this.sessions.sessionsByStream();
+    const links = new Map<string, Record<string, ReturnType<typeof streamTelemetryView>>>();
+    for (const f of this.sessions.streamLinks(Number.MAX_SAFE_INTEGER).streams) {
+      let modes = links.get(f.streamKey);
+      if (modes === undefined) links.set(f.streamKey, (modes = {}));
+      modes[f.mode] = streamTelemetryView(f);
+    }
     const streams = this.balancer.assignments().map((a) => ({
       streamKey: a.streamKey,
       origin: a.origin.id,
@@ -34,6 +41,7 @@ export class AdminController {
       ageMs: now - a.since,
       since: new Date(a.since).toISOString(),
       fallback: a.fallback,
+      telemetry: links.get(a.streamKey) ?? {},
     }));
     return { streams };
   }
@@ -46,6 +54,7 @@ export class AdminController {
 
   @Get('sessions')
   list() {
+    const now = Date.now();
     const sessions = [...this.sessions.table.values()].map((s) => ({
       id: s.id,
       caller: `${s.callerAddress}:${s.callerPort}`,
@@ -63,6 +72,7 @@ export class AdminController {
       drops: s.drops,
       sendQueueDrops: s.sendQueueDrops,
       sendErrors: s.sendErrors,
+      telemetry: sessionTelemetryView(s, now),
     }));
     return { sessions };
   }

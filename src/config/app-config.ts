@@ -29,6 +29,8 @@ export interface SrtConfig {
   /** undefined = a random key per process. */
   readonly cookieSecret: string | undefined;
   readonly abuse: AbuseConfig;
+  /** Read ACKs, NAKs and retransmit flags of relayed sessions (SRT_TELEMETRY). */
+  readonly telemetry: boolean;
 }
 
 /** Per-source limits on the handshake path (docs/ABUSE.md explains the defaults). */
@@ -43,6 +45,12 @@ export interface AbuseConfig {
   readonly maxSessionsPerSource: number;
   /** How long a refusal that will not change soon is replayed from cache; 0 = off. */
   readonly negativeCacheMs: number;
+}
+
+export interface MetricsConfig {
+  /** Series labelled by stream key (unbounded cardinality, hence opt-in and capped). */
+  readonly perStream: boolean;
+  readonly perStreamMax: number;
 }
 
 export interface HttpConfig {
@@ -99,6 +107,7 @@ export interface RedisConfig {
 export interface AppConfig {
   readonly srt: SrtConfig;
   readonly http: HttpConfig;
+  readonly metrics: MetricsConfig;
   readonly origins: readonly HostPort[];
   readonly originHealth: OriginHealthConfig;
   readonly balancer: BalancerConfig;

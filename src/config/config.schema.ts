@@ -63,6 +63,12 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     .transform((s) => s.trim().toLowerCase())
     .pipe(z.enum(values, { message: `expected one of ${values.join(', ')}` }));
 
+const flag = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { message: 'expected true or false (also 1/0, on/off, yes/no)' }))
+  .transform((s) => s === 'true' || s === '1' || s === 'on' || s === 'yes');
+
 /** Every variable the proxy reads, with its default. Values are strings as they come from the environment. */
 export const envSchema = z.object({
   SRT_LISTEN: hostPort('0.0.0.0').prefault('20080'),
@@ -111,6 +117,9 @@ export const envSchema = z.object({
   COOKIE_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   DRAIN_TIMEOUT_MS: integer(0, 3_600_000).prefault('25000'),
   LOG_LEVEL: oneOf(LOG_LEVELS).prefault('info'),
+  SRT_TELEMETRY: flag.prefault('true'),
+  METRICS_PER_STREAM: flag.prefault('false'),
+  METRICS_PER_STREAM_MAX: integer(1, 100_000).prefault('100'),
   // Read by loadConfig before validation; listed here so that it is documented and checked like every variable.
   CONFIG_FILE: z.string().optional(),
 });
@@ -185,7 +194,9 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
         maxSessionsPerSource: env.MAX_SESSIONS_PER_SOURCE,
         negativeCacheMs: env.NEGATIVE_CACHE_MS,
       },
+      telemetry: env.SRT_TELEMETRY,
     },
+    metrics: { perStream: env.METRICS_PER_STREAM, perStreamMax: env.METRICS_PER_STREAM_MAX },
     http: {
       listen: env.HTTP_LISTEN,
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,

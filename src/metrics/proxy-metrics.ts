@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BALANCER, type Balancer } from '../balancer/balancer.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { LogDestination } from '../logging/log-destination.js';
+import { registerLinkMetrics } from './link-metrics.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import type { ProxySnapshot } from '../srt/session/proxy-snapshot.js';
 import { SessionManager } from '../srt/session/session-manager.js';
@@ -25,12 +28,14 @@ export class ProxyMetrics {
     private readonly origins: OriginRegistry,
     logDestination: LogDestination,
     @Inject(BALANCER) private readonly balancer: Balancer,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.defineSessionMetrics();
     this.defineHandshakeMetrics();
     this.defineTrafficMetrics();
     this.defineOriginMetrics();
+    registerLinkMetrics(this.registry, () => this.snapshot(), sessions, config.metrics);
     const registers = [this.registry];
     new Counter({
       name: 'srt_proxy_log_lines_dropped_total',

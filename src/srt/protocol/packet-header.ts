@@ -59,6 +59,14 @@ export function controlTypeOf(p: Uint8Array): number {
   return ((p[0] & 0x7f) << 8) | p[1];
 }
 
+/**
+ * The R flag of a data packet (bit 5 of byte 4): the sender is resending it after a NAK or a timeout. Meaningful
+ * only for a data packet; one bit test, so the relay may count retransmissions at no measurable cost.
+ */
+export function isRetransmitted(p: Uint8Array): boolean {
+  return (p[4] & 0x04) !== 0;
+}
+
 export function timestampOf(p: Uint8Array): number {
   return readU32(p, 8);
 }

@@ -1,5 +1,6 @@
 import type { StreamMode } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
+import type { LinkFigures } from './link-totals.js';
 
 /** Packets and bytes relayed each way, and datagrams a session refused to relay. */
 export interface TrafficTotals {
@@ -76,4 +77,6 @@ export interface ProxySnapshot {
   readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
   readonly originSockets: number;
   readonly draining: boolean;
+  /** Loss, retransmissions and bitrate by mode and origin (zeros when SRT_TELEMETRY is off). */
+  readonly links: readonly LinkFigures[];
 }

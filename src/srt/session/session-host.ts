@@ -9,7 +9,12 @@ export interface SessionHost {
   readonly publicSocket: Socket;
   readonly counters: ProxyCounters;
   readonly clock: CoarseClock;
-  readonly config: { readonly originHandshakeTimeoutMs: number; readonly originRetryIntervalMs: number };
+  readonly config: {
+    readonly originHandshakeTimeoutMs: number;
+    readonly originRetryIntervalMs: number;
+    /** SRT_TELEMETRY: read ACKs, NAKs and retransmit flags. */
+    readonly telemetry: boolean;
+  };
   readonly rejections: { readonly originDown: number; readonly overload: number };
   createOriginSocket(origin: Origin): Socket;
   /** Applies buffer sizes once the socket is bound. */

@@ -12,6 +12,8 @@ import { ProxyCounters } from './proxy-counters.js';
 import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
+import { LinkTotals } from './link-totals.js';
+import { streamLinks, type StreamLinkFigures } from './stream-links.js';
 import type { ModeOriginCount, ProxySnapshot } from './proxy-snapshot.js';
 import { OriginRegistry } from '../../origins/origin-registry.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
@@ -37,6 +39,8 @@ export class SessionManager implements SessionHost {
   private originSockets = 0;
   private readonly logger = new Logger('Session');
   private readonly handshakeObservers: ((seconds: number) => void)[] = [];
+  private readonly rttObservers: ((session: Session, seconds: number) => void)[] = [];
+  private readonly linkTotals = new LinkTotals();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -140,6 +144,19 @@ export class SessionManager implements SessionHost {
     this.handshakeObservers.push(observer);
   }
 
+  /**
+   * `observer` hears each connected session's RTT (seconds, the data receiver's smoothed figure) once per sweep in
+   * which that receiver sent a full ACK.
+   */
+  observeRtt(observer: (session: Session, seconds: number) => void): void {
+    this.rttObservers.push(observer);
+  }
+
+  /** Live link figures by stream key and mode, at most `max` streams (per-stream metrics, the streams view). */
+  streamLinks(max: number): { streams: StreamLinkFigures[]; omitted: number } {
+    return streamLinks(this.table.values(), max);
+  }
+
   /** Every count the proxy keeps, read at once (metrics scrape); walks the live sessions, never the packets. */
   snapshot(): ProxySnapshot {
     const c = this.counters;
@@ -197,6 +214,7 @@ export class SessionManager implements SessionHost {
       errors: { send: c.sendErrors, origin: c.originErrors, socket: c.socketErrors },
       originSockets: this.originSockets,
       draining: this.draining,
+      links: this.linkTotals.collect(this.table.values()),
     };
   }
 
@@ -221,6 +239,7 @@ export class SessionManager implements SessionHost {
     c.closedSessionDrops += session.drops;
     c.closedSendQueueDrops += session.sendQueueDrops;
     c.closedRelaySendErrors += session.sendErrors;
+    if (wasConnected) this.linkTotals.addEnded(session);
     if (wasConnected) c.countEnded(session.closeReason!);
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin, wasConnected);
     if (!wasConnected) {
@@ -240,6 +259,7 @@ export class SessionManager implements SessionHost {
       drops: session.drops,
       sendQueueDrops: session.sendQueueDrops,
       sendErrors: session.sendErrors,
+      ...endTelemetry(session),
     });
   }
 
@@ -282,6 +302,7 @@ export class SessionManager implements SessionHost {
     const idle = this.config.sessionIdleTimeoutMs;
     for (const session of this.table.values()) {
       if (session.state !== 'connected') continue;
+      if (session.telemetry !== undefined) this.sampleTelemetry(session, now);
       const callerIdle = now - session.lastFromCaller > idle;
       const originIdle = now - session.lastFromOrigin > idle;
       if (callerIdle && originIdle) session.close('idle', true);
@@ -289,6 +310,28 @@ export class SessionManager implements SessionHost {
       else if (originIdle) session.close('origin-idle', true);
     }
   }
+
+  private sampleTelemetry(session: Session, now: number): void {
+    const t = session.telemetry!;
+    t.sample(now, session.bytesFromCaller, session.bytesFromOrigin);
+    const receiver = t.receiver;
+    if (receiver === undefined || receiver.fullAcks === receiver.sampledFullAcks) return;
+    receiver.sampledFullAcks = receiver.fullAcks;
+    const seconds = receiver.ack.rttUs / 1e6;
+    for (const observe of this.rttObservers) observe(session, seconds);
+  }
+}
+
+/** Link figures for the session-end log line (none when telemetry is off). */
+function endTelemetry(session: Session): Record<string, unknown> {
+  const t = session.telemetry;
+  if (t === undefined) return {};
+  const receiver = t.receiver;
+  return {
+    rttMs: receiver === undefined ? null : receiver.ack.rttUs / 1000,
+    lossReported: t.byOrigin.lossReported + t.byCaller.lossReported,
+    retransmitted: session.retransmittedFromCaller + session.retransmittedFromOrigin,
+  };
 }
 
 /** The fields every session log line starts with. */

@@ -10,11 +10,12 @@ import {
   HANDSHAKE_PACKET_SIZE,
 } from '../protocol/handshake.js';
 import { HandshakeType, isRejectionType } from '../protocol/handshake-type.js';
-import { ControlType } from '../protocol/packet-header.js';
+import { ControlType, controlTypeOf } from '../protocol/packet-header.js';
 import type { StreamId } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
 import type { SessionHost } from './session-host.js';
 import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from './send-queue-limits.js';
+import { SessionTelemetry } from './session-telemetry.js';
 
 export type SessionState = 'routing' | 'origin-induction' | 'origin-conclusion' | 'connected' | 'closed';
 
@@ -36,6 +37,11 @@ export class Session {
   bytesFromCaller = 0;
   packetsFromOrigin = 0;
   bytesFromOrigin = 0;
+  /** Data packets relayed with the retransmitted flag, by sender. */
+  retransmittedFromCaller = 0;
+  retransmittedFromOrigin = 0;
+  /** ACK and NAK figures; undefined when SRT_TELEMETRY is off. */
+  readonly telemetry: SessionTelemetry | undefined;
   /** Datagrams not relayed: from a foreign address with this session's socket id, or stray origin packets. */
   drops = 0;
   /** Relay datagrams dropped because the socket's send queue was at its bound (the kernel was not taking them). */
@@ -80,6 +86,7 @@ export class Session {
     // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
+    this.telemetry = host.config.telemetry ? new SessionTelemetry() : undefined;
     this.deadlineTimer = setTimeout(() => this.onDeadline(), host.config.originHandshakeTimeoutMs);
   }
 
@@ -127,9 +134,21 @@ export class Session {
     // dgram queues in user space what the kernel does not take at once: bound it, drop and count the rest.
     if (socket.getSendQueueCount() < ORIGIN_SOCKET_SEND_QUEUE_LIMIT) socket.send(msg, this.onRelaySent);
     else this.sendQueueDrops++;
-    if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
-      this.close('caller-shutdown', false);
-    }
+    if ((msg[0]! & 0x80) !== 0) this.onCallerControl(msg);
+    else if ((msg[4]! & 0x04) !== 0 && this.telemetry !== undefined) this.retransmittedFromCaller++;
+  }
+
+  /** Control packets are a few per 10 ms per session: they may be parsed. */
+  private onCallerControl(msg: Buffer): void {
+    const type = controlTypeOf(msg);
+    if (type === ControlType.SHUTDOWN) this.close('caller-shutdown', false);
+    else this.telemetry?.byCaller.read(type, msg, Date.now());
+  }
+
+  private onOriginControl(msg: Buffer): void {
+    const type = controlTypeOf(msg);
+    if (type === ControlType.SHUTDOWN) this.close('origin-shutdown', false);
+    else this.telemetry?.byOrigin.read(type, msg, Date.now());
   }
 
   /** Rejects the caller with a proxy rejection code and frees the session. */
@@ -176,9 +195,8 @@ export class Session {
       } else {
         this.sendQueueDrops++;
       }
-      if ((msg[0]! & 0x80) !== 0 && ((msg[0]! & 0x7f) << 8 | msg[1]!) === ControlType.SHUTDOWN) {
-        this.close('origin-shutdown', false);
-      }
+      if ((msg[0]! & 0x80) !== 0) this.onOriginControl(msg);
+      else if ((msg[4]! & 0x04) !== 0 && this.telemetry !== undefined) this.retransmittedFromOrigin++;
       return;
     }
     // Between close() and the socket's actual close a late datagram may still arrive: nothing to do with it.

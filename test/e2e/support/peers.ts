@@ -48,6 +48,12 @@ export interface ReceiverOriginOptions {
   readonly port: number;
   readonly passphrase?: string;
   readonly pbkeylen?: 16 | 24 | 32;
+  /**
+   * Writes libsrt's own statistics of the link as JSON lines to this file (`-s <n> -pf json -f -statsout`), every
+   * `statsEveryPackets` packets, with cumulative counters.
+   */
+  readonly statsFile?: string;
+  readonly statsEveryPackets?: number;
 }
 
 /** An origin stand-in that receives a published stream: srt-live-transmit listener writing the TS to a file. */
@@ -63,7 +69,8 @@ export class ReceiverOrigin {
     const host = options.host ?? '127.0.0.1';
     const file = join(options.dir, `${options.name}.ts`);
     const url = `srt://${srtHost(host)}:${options.port}?mode=listener${encryptionQuery(options.passphrase, options.pbkeylen)}`;
-    const proc = new ManagedProcess(`origin ${options.name} (srt-live-transmit :${options.port})`, 'srt-live-transmit', [url, 'file://con'], {
+    const stats = options.statsFile === undefined ? [] : ['-s', String(options.statsEveryPackets ?? 50), '-pf', 'json', '-f', '-statsout', options.statsFile];
+    const proc = new ManagedProcess(`origin ${options.name} (srt-live-transmit :${options.port})`, 'srt-live-transmit', [url, 'file://con', ...stats], {
       stdoutFile: file,
     });
     await listening(proc, 'srt-live-transmit', options.port);

@@ -6,6 +6,7 @@ import { ManagedProcess } from '../../support/process.js';
 import type { ProxyProcess } from '../../support/proxy.js';
 import { startProxy, type ProxyOptions } from './proxy.js';
 import { RawCaller } from './raw-caller.js';
+import { TestRelay, type TestRelayOptions } from './test-relay.js';
 import { ScriptedOrigin, SilentOrigin } from '../../support/scripted-origin.js';
 import {
   ReceiverOrigin,
@@ -79,6 +80,11 @@ export class Scope {
   /** `receiveBufferBytes` for origins that must not lose a datagram while this busy test process is slow to read. */
   rawOrigin(host = '127.0.0.1', socketId?: number, receiveBufferBytes = 0): Promise<ScriptedOrigin> {
     return this.own(ScriptedOrigin.create({ host, receiveBufferBytes, ...(socketId !== undefined ? { socketId } : {}) }));
+  }
+
+  /** A UDP relay between the proxy and an origin that may drop and delay the proxy's packets. */
+  testRelay(options: TestRelayOptions): Promise<TestRelay> {
+    return this.own(TestRelay.start(options));
   }
 
   silentOrigin(host = '127.0.0.1'): Promise<SilentOrigin> {

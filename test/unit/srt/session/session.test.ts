@@ -57,7 +57,7 @@ interface Harness {
   closed: Session[];
 }
 
-function harness(): Harness {
+function harness(telemetry = true): Harness {
   const publicSocket = new FakeSocket();
   const toCaller = publicSocket.sent;
   const originSockets: FakeSocket[] = [];
@@ -66,7 +66,7 @@ function harness(): Harness {
     publicSocket: publicSocket as unknown as Socket,
     counters: new ProxyCounters(),
     clock: new CoarseClock(),
-    config: { originHandshakeTimeoutMs: 2000, originRetryIntervalMs: 250 },
+    config: { originHandshakeTimeoutMs: 2000, originRetryIntervalMs: 250, telemetry },
     rejections: { originDown: 2503, overload: 2402 },
     createOriginSocket: () => {
       const socket = new FakeSocket();
@@ -302,5 +302,54 @@ describe('Session', () => {
     socket.emit('message', Buffer.alloc(44, 9));
     assert.equal(s.sendErrors, 2);
     assert.equal(s.state, 'connected', 'a refused send does not end the session');
+  });
+});
+
+describe('Session telemetry', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setImmediate'] }));
+  afterEach(() => mock.timers.reset());
+
+  // The origin's first full ACK and a NAK of one packet, captured from srt-live-transmit 1.5.1 (see ack.test.ts).
+  const FULL_ACK = Buffer.from('80020000000000010002ced1379f9b8111f180ab000186a00000c35000001ffe00000002000003e800000624', 'hex');
+  const NAK_ONE = Buffer.from('80030000000000000005af0a379f9b8111f180c3', 'hex');
+  const RETRANSMITTED = Buffer.concat([Buffer.from('11f180c3e400001a0005ba86180da77f', 'hex'), Buffer.alloc(1316, 0x47)]);
+  const FRESH = Buffer.concat([Buffer.from('11f180c4e000001b0005ba86180da77f', 'hex'), Buffer.alloc(1316, 0x47)]);
+
+  it("reads the origin's ACKs and NAKs and counts the caller's retransmissions, relaying every byte unchanged", () => {
+    const h = harness();
+    const { s, socket } = connectedSession(h);
+    socket.emit('message', Buffer.from(FULL_ACK));
+    socket.emit('message', Buffer.from(NAK_ONE));
+    s.fromCaller(Buffer.from(FRESH));
+    s.fromCaller(Buffer.from(RETRANSMITTED));
+    assert.deepEqual(h.toCaller.slice(-2), [FULL_ACK, NAK_ONE], 'control packets reach the caller unaltered');
+    assert.deepEqual(socket.sent.slice(-2), [FRESH, RETRANSMITTED]);
+    const t = s.telemetry!;
+    assert.equal(t.receiver, t.byOrigin);
+    assert.deepEqual([t.byOrigin.fullAcks, t.byOrigin.ack.rttUs, t.byOrigin.naks, t.byOrigin.lossReported], [1, 100_000, 1, 1]);
+    assert.deepEqual([t.byCaller.fullAcks, t.byCaller.lossReported], [0, 0]);
+    assert.deepEqual([s.retransmittedFromCaller, s.retransmittedFromOrigin], [1, 0]);
+  });
+
+  it("reads a player's ACKs on the caller side and the origin's retransmissions", () => {
+    const h = harness();
+    const { s, socket } = connectedSession(h);
+    s.fromCaller(Buffer.from(FULL_ACK));
+    socket.emit('message', Buffer.from(RETRANSMITTED));
+    const t = s.telemetry!;
+    assert.equal(t.receiver, t.byCaller);
+    assert.deepEqual([s.retransmittedFromCaller, s.retransmittedFromOrigin], [0, 1]);
+    assert.equal(t.byOrigin.fullAcks, 0);
+  });
+
+  it('with SRT_TELEMETRY off reads nothing but still ends on SHUTDOWN', () => {
+    const h = harness(false);
+    const { s, socket } = connectedSession(h);
+    socket.emit('message', Buffer.from(FULL_ACK));
+    s.fromCaller(Buffer.from(RETRANSMITTED));
+    assert.equal(s.telemetry, undefined);
+    assert.equal(s.retransmittedFromCaller, 0);
+    socket.emit('message', Buffer.from(packet('t12', 8)));
+    assert.equal(s.closeReason, 'origin-shutdown');
   });
 });
