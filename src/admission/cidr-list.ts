@@ -37,6 +37,11 @@ export class CidrList {
     return new CidrList(blocks, text);
   }
 
+  /** The start-up configuration line shows the list as configured. */
+  toJSON(): readonly string[] {
+    return this.text;
+  }
+
   get isEmpty(): boolean {
     return this.blocks.length === 0;
   }

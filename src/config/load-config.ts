@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { applyReferenceAliases } from './env-aliases.js';
-import { envSchema, SECRET_VARIABLES, toAppConfig } from './config.schema.js';
+import { admissionProblems, envSchema, SECRET_VARIABLES, toAppConfig } from './config.schema.js';
 import type { AppConfig } from './app-config.js';
 
 /** Thrown when the environment holds a bad value; `message` is one line per bad variable. */
@@ -40,6 +40,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(problems);
   }
+  const combined = admissionProblems(parsed.data);
+  if (combined.length > 0) throw new ConfigError(combined);
   return toAppConfig(parsed.data);
 }
 

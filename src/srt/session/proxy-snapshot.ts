@@ -1,5 +1,7 @@
 import type { StreamMode } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
+import type { AdmissionCounts } from '../../admission/admission-counters.js';
+import type { SessionEventCounts } from '../../events/session-events.js';
 
 /** Packets and bytes relayed each way, and datagrams a session refused to relay. */
 export interface TrafficTotals {
@@ -55,4 +57,8 @@ export interface ProxySnapshot {
   readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
   readonly originSockets: number;
   readonly draining: boolean;
+  /** Admission decisions by source, webhook calls, cache hits (the CIDR rules and ADMISSION_URL). */
+  readonly admission: AdmissionCounts;
+  /** Session events (EVENTS_URL): delivered, dropped on a full queue, failed, waiting. */
+  readonly events: SessionEventCounts;
 }

@@ -16,6 +16,9 @@ import type { ModeOriginCount, ProxySnapshot } from './proxy-snapshot.js';
 import { OriginRegistry } from '../../origins/origin-registry.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
+import { AdmissionGate } from '../../admission/admission-gate.js';
+import { SessionEvents } from '../../events/session-events.js';
+import { admissionRequestOf, sessionEventOf } from './session-admission.js';
 
 const SWEEP_INTERVAL_MS = 500;
 
@@ -42,6 +45,8 @@ export class SessionManager implements SessionHost {
     @Inject(BALANCER) private readonly balancer: Balancer,
     private readonly origins: OriginRegistry,
     private readonly rejectionLog: RejectionLog,
+    private readonly admission: AdmissionGate,
+    private readonly events: SessionEvents,
   ) {
     this.config = config.srt;
   }
@@ -77,20 +82,39 @@ export class SessionManager implements SessionHost {
     const session = new Session(this, address, port, callerSocketId, streamId, conclusion);
     this.table.add(session);
     this.counters.sessionsOpened++;
-    let pick: Promise<Origin | undefined>;
-    try {
-      pick = this.balancer.acquire(streamId.key);
-    } catch (error) {
-      pick = Promise.reject(error);
-    }
-    pick
-      .then((origin) => this.route(session, origin))
+    // Admission before the balancer: a refused caller never gets an origin assigned, let alone contacted. Its time
+    // counts inside the session's handshake deadline, which started with the CONCLUSION.
+    this.admission
+      .decide(admissionRequestOf(session))
+      .then((verdict) => {
+        if (!verdict.allowed) {
+          session.reject(ProxyRejection.FORBIDDEN, verdict.reason);
+          return;
+        }
+        if (session.state === 'closed') return;
+        // A throw here (balancer bug) lands in the catch below like a rejected promise.
+        return this.balancer.acquire(streamId.key).then((origin) => this.route(session, origin));
+      })
       .catch((error: unknown) => {
         // Nothing may escape into an unhandled rejection: that would take the whole process down.
         this.logger.error(`routing ${streamId.key} failed: ${error instanceof Error ? error.message : String(error)}`);
         session.reject(ProxyRejection.DOWN, 'no-origin');
       });
     return session;
+  }
+
+  /**
+   * Ends one session by its id (the API's DELETE): a connected one gets SHUTDOWN on both sides, one still in its
+   * handshake a 2403. False when there is no such session.
+   */
+  end(id: string): boolean {
+    for (const session of this.table.values()) {
+      if (session.id !== id || session.state === 'closed') continue;
+      if (session.state === 'connected') session.close('ended-by-admin', true);
+      else session.reject(ProxyRejection.FORBIDDEN, 'ended-by-admin');
+      return true;
+    }
+    return false;
   }
 
   createOriginSocket(origin: Origin): Socket {
@@ -167,6 +191,8 @@ export class SessionManager implements SessionHost {
       errors: { send: c.sendErrors, origin: c.originErrors, socket: c.socketErrors },
       originSockets: this.originSockets,
       draining: this.draining,
+      admission: this.admission.counts(),
+      events: this.events.counts(),
     };
   }
 
@@ -177,6 +203,7 @@ export class SessionManager implements SessionHost {
     const handshakeMs = session.connectedAt - session.startedAt;
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
     this.logger.log({ msg: 'session started', ...identify(session), handshakeMs });
+    if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
   onClosed(session: Session, wasConnected: boolean): void {
@@ -189,6 +216,7 @@ export class SessionManager implements SessionHost {
     c.closedBytesFromOrigin += session.bytesFromOrigin;
     c.closedSessionDrops += session.drops;
     if (wasConnected) c.countEnded(session.closeReason!);
+    if (wasConnected && this.events.enabled) this.events.publish(sessionEventOf(session, 'end'));
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin);
     if (!wasConnected) {
       // Sampled per caller address and code: a caller retrying a refused handshake must not flood the log.
