@@ -14,6 +14,8 @@ export type AdmissionVerdict = { readonly allowed: true } | { readonly allowed: 
 const ALLOWED: AdmissionVerdict = { allowed: true };
 /** Decisions kept at most; the oldest go first (a flood of distinct keys cannot grow memory without bound). */
 const CACHE_MAX_ENTRIES = 10_000;
+/** A webhook that is down fails every call: one warn line per this interval, with the count of the others. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 interface CachedAnswer {
   readonly allowed: boolean;
@@ -32,6 +34,8 @@ export class AdmissionGate implements OnModuleDestroy {
   private readonly cache = new Map<string, CachedAnswer>();
   private readonly inFlight = new Map<string, Promise<AdmissionAnswer>>();
   private readonly logger = new Logger('Admission');
+  private lastFailureLogAt = -Infinity;
+  private unloggedFailures = 0;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -102,8 +106,8 @@ export class AdmissionGate implements OnModuleDestroy {
       .then((answer) => {
         this.inFlight.delete(key);
         if (answer.kind === 'error') {
-          // Not cached: the next caller tries again, so a recovered webhook is used at once. No params, no URL.
-          this.logger.warn({ msg: 'admission webhook failed', detail: answer.detail, stream: request.streamKey, action: request.action, onError: this.config.onError });
+          // Not cached: the next caller tries again, so a recovered webhook is used at once.
+          this.logFailure(answer.detail, request);
         } else if (this.config.cacheMs > 0) {
           this.remember(key, answer.kind === 'allow');
         }
@@ -111,6 +115,19 @@ export class AdmissionGate implements OnModuleDestroy {
       });
     this.inFlight.set(key, call);
     return call;
+  }
+
+  /** No params and no URL in the line: either may hold secrets. */
+  private logFailure(detail: string, request: AdmissionRequest): void {
+    const now = this.clock();
+    if (now - this.lastFailureLogAt < FAILURE_LOG_INTERVAL_MS) {
+      this.unloggedFailures++;
+      return;
+    }
+    this.lastFailureLogAt = now;
+    const alsoFailed = this.unloggedFailures;
+    this.unloggedFailures = 0;
+    this.logger.warn({ msg: 'admission webhook failed', detail, stream: request.streamKey, action: request.action, onError: this.config.onError, alsoFailed });
   }
 
   private remember(key: string, allowed: boolean): void {
