@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { BalancerModule } from './balancer/balancer.module.js';
 import { AppConfigModule } from './config/config.module.js';
+import { OriginsModule } from './origins/origins.module.js';
 import { HealthModule } from './health/health.module.js';
+import { RegisterModule } from './origins/register.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { LogDestination } from './logging/log-destination.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -14,7 +17,17 @@ export class AppModule {
   static forRoot(config: AppConfig, logDestination?: LogDestination): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config, logDestination), SrtModule, HealthModule, AdminModule, MetricsModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, logDestination),
+        BalancerModule.forRoot(config),
+        OriginsModule,
+        SrtModule,
+        HealthModule,
+        AdminModule,
+        MetricsModule,
+        RegisterModule,
+      ],
     };
   }
 }

@@ -21,7 +21,9 @@ async function bootstrap(): Promise<void> {
   }
 
   // Lines logged while the module graph is built wait for the pino logger instead of going to the console.
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  // No global body parser: the only route with a body (POST /api/v1/srs/register) reads its own, with a small
+  // limit and errors in its JSON shape (RegisterController).
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
   await startApp(app, config);
   installGracefulShutdown(app, app.get(SessionManager), config.drainTimeoutMs);
   const logger = new Logger('Bootstrap');

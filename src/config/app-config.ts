@@ -4,7 +4,9 @@ import type { CidrRules } from '../admission/access-rules.js';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const BALANCER_PROVIDERS = ['memory', 'static'] as const;
+/** Values of BALANCER_PROVIDER; `static` is the reference's word for `memory`. */
+export const BALANCER_PROVIDER_VALUES = ['memory', 'static', 'redis'] as const;
+export type BalancerProviderName = 'memory' | 'redis';
 export const BALANCER_STRATEGIES = ['random', 'round-robin', 'least-streams', 'consistent-hash'] as const;
 export type BalancerStrategyName = (typeof BALANCER_STRATEGIES)[number];
 
@@ -34,7 +36,7 @@ export interface HttpConfig {
 }
 
 export interface BalancerConfig {
-  readonly provider: 'memory';
+  readonly provider: BalancerProviderName;
   readonly strategy: BalancerStrategyName;
   /** How long a stream keeps its origin after its last session ends. */
   readonly stickyGraceMs: number;
@@ -45,6 +47,35 @@ export interface OriginHealthConfig {
   readonly failureCooldownMs: number;
   /** How often DNS names in ORIGINS are resolved again. */
   readonly dnsRefreshMs: number;
+  /** Consecutive failed handshakes that take an origin out (for `failureCooldownMs`). */
+  readonly failuresToDown: number;
+  /** A registered origin expires this long after its last heartbeat. */
+  readonly ttlMs: number;
+  /** Active SRT probe period; 0 disables the probe. */
+  readonly probeIntervalMs: number;
+  readonly probeTimeoutMs: number;
+  /** Consecutive unanswered probes that mark an origin down. */
+  readonly probeMisses: number;
+}
+
+export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
+
+export interface RedisConfig {
+  /** Chosen by which variables are set: REDIS_CLUSTER_NODES, then REDIS_SENTINELS, else REDIS_URL. */
+  readonly mode: RedisMode;
+  /** Standalone: `redis://` or `rediss://` (TLS). Its password, if any, is moved to `password`. */
+  readonly url: string;
+  readonly tls: boolean;
+  readonly password: string | undefined;
+  readonly db: number;
+  /** Every key the proxy writes starts with `<keyPrefix>:`. */
+  readonly keyPrefix: string;
+  readonly sentinels: readonly HostPort[];
+  readonly sentinelMaster: string;
+  readonly sentinelPassword: string | undefined;
+  readonly clusterNodes: readonly HostPort[];
+  /** A command not answered in this time fails, so no handshake waits on a hung Redis. */
+  readonly commandTimeoutMs: number;
 }
 
 export interface AdmissionConfig {
@@ -75,6 +106,9 @@ export interface AppConfig {
   readonly origins: readonly HostPort[];
   readonly originHealth: OriginHealthConfig;
   readonly balancer: BalancerConfig;
+  readonly redis: RedisConfig;
+  /** Bearer token required by POST /api/v1/srs/register; undefined = open. A secret: never logged. */
+  readonly registerToken: string | undefined;
   /** On SIGTERM, how long live sessions may go on before they are closed. */
   readonly drainTimeoutMs: number;
   readonly logLevel: LogLevel;

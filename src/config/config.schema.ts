@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import {
-  BALANCER_PROVIDERS,
+  BALANCER_PROVIDER_VALUES,
   BALANCER_STRATEGIES,
   LOG_LEVELS,
   type AppConfig,
+  type RedisConfig,
 } from './app-config.js';
 import { parseHostPort, type HostPort } from './listen-address.js';
 import { CidrList } from '../admission/cidr-list.js';
@@ -29,6 +30,25 @@ const originList = z.string().transform((text, ctx): HostPort[] => {
     out.push(parsed);
   }
   return out;
+});
+
+const redisUrl = z.string().transform((text, ctx): URL => {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected redis://[:password@]host[:port][/db] or rediss://...' });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    ctx.addIssue({ code: 'custom', message: 'scheme must be redis:// or rediss://' });
+    return z.NEVER;
+  }
+  if (url.pathname.length > 1 && !/^\/\d+$/.test(url.pathname)) {
+    ctx.addIssue({ code: 'custom', message: 'the path, if any, must be the database number' });
+    return z.NEVER;
+  }
+  return url;
 });
 
 const integer = (min: number, max: number) =>
@@ -82,8 +102,9 @@ const headerToken = z
 export const envSchema = z.object({
   SRT_LISTEN: hostPort('0.0.0.0').prefault('20080'),
   HTTP_LISTEN: hostPort('0.0.0.0').prefault('12025'),
+  // An empty ORIGINS (set, but to nothing) means registered origins only; loadConfig passes it through.
   ORIGINS: originList.prefault('127.0.0.1:10080'),
-  BALANCER_PROVIDER: oneOf(BALANCER_PROVIDERS).prefault('memory'),
+  BALANCER_PROVIDER: oneOf(BALANCER_PROVIDER_VALUES).prefault('memory'),
   BALANCER_STRATEGY: oneOf(BALANCER_STRATEGIES).prefault('random'),
   BALANCER_STICKY_GRACE_MS: integer(0, 3_600_000).prefault('30000'),
   SESSION_IDLE_TIMEOUT_MS: integer(3000, 3_600_000).prefault('10000'),
@@ -95,6 +116,26 @@ export const envSchema = z.object({
   ORIGIN_SOCKET_BUFFER_BYTES: integer(0, 1 << 30).prefault('524288'),
   ORIGIN_FAILURE_COOLDOWN_MS: integer(0, 3_600_000).prefault('10000'),
   ORIGIN_DNS_REFRESH_MS: integer(1000, 3_600_000).prefault('10000'),
+  ORIGIN_FAILURES_TO_DOWN: integer(1, 1000).prefault('3'),
+  ORIGIN_TTL_MS: integer(1000, 86_400_000).prefault('30000'),
+  ORIGIN_PROBE_INTERVAL_MS: integer(0, 3_600_000).prefault('2000'),
+  ORIGIN_PROBE_TIMEOUT_MS: integer(50, 60_000).prefault('1000'),
+  ORIGIN_PROBE_MISSES: integer(1, 100).prefault('2'),
+  REGISTER_TOKEN: z
+    .string()
+    .min(8, { message: 'must be at least 8 characters' })
+    .max(1024, { message: 'must be at most 1024 characters' })
+    .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces (it travels in an HTTP header)' })
+    .optional(),
+  REDIS_URL: redisUrl.prefault('redis://127.0.0.1:6379'),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_DB: integer(0, 10_000).optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'expected 1-64 of A-Z a-z 0-9 _ . : -' }).prefault('srt-proxy'),
+  REDIS_SENTINELS: originList.optional(),
+  REDIS_SENTINEL_MASTER: z.string().min(1).prefault('mymaster'),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_CLUSTER_NODES: originList.optional(),
+  REDIS_COMMAND_TIMEOUT_MS: integer(10, 60_000).prefault('300'),
   COOKIE_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   DRAIN_TIMEOUT_MS: integer(0, 3_600_000).prefault('25000'),
   LOG_LEVEL: oneOf(LOG_LEVELS).prefault('info'),
@@ -116,21 +157,73 @@ export const envSchema = z.object({
 });
 
 /** Variables whose values must never be echoed back, not even in a validation error. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['COOKIE_SECRET', 'ADMIN_TOKEN', 'ADMISSION_URL', 'EVENTS_URL']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'COOKIE_SECRET',
+  'ADMIN_TOKEN',
+  'ADMISSION_URL',
+  'EVENTS_URL',
+  'REGISTER_TOKEN',
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
+]);
+
+function toRedisConfig(env: z.output<typeof envSchema>): RedisConfig {
+  const url = env.REDIS_URL;
+  const urlPassword = url.password !== '' ? decodeURIComponent(url.password) : undefined;
+  const urlDb = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
+  // The password travels separately so the URL can be shown without it.
+  const shown = new URL(url.toString());
+  shown.password = '';
+  shown.username = '';
+  const mode = env.REDIS_CLUSTER_NODES?.length ? 'cluster' : env.REDIS_SENTINELS?.length ? 'sentinel' : 'standalone';
+  return {
+    mode,
+    url: shown.toString(),
+    tls: url.protocol === 'rediss:',
+    password: env.REDIS_PASSWORD ?? urlPassword,
+    db: env.REDIS_DB ?? urlDb,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    sentinels: env.REDIS_SENTINELS ?? [],
+    sentinelMaster: env.REDIS_SENTINEL_MASTER,
+    sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
+    clusterNodes: env.REDIS_CLUSTER_NODES ?? [],
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+  };
+}
+
+/**
+ * Rules that span variables, one line each, naming the variable to change. Run after the schema accepted every
+ * value on its own.
+ */
+export function combinationProblems(env: z.output<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  if (env.ORIGIN_PROBE_INTERVAL_MS > 0 && env.ORIGIN_PROBE_INTERVAL_MS < 100) {
+    problems.push(`ORIGIN_PROBE_INTERVAL_MS=${env.ORIGIN_PROBE_INTERVAL_MS}: must be 0 (probe off) or at least 100`);
+  }
+  if (env.ORIGIN_PROBE_INTERVAL_MS > 0 && env.ORIGIN_PROBE_TIMEOUT_MS >= env.ORIGIN_PROBE_INTERVAL_MS) {
+    problems.push(
+      `ORIGIN_PROBE_TIMEOUT_MS=${env.ORIGIN_PROBE_TIMEOUT_MS}: must be less than ORIGIN_PROBE_INTERVAL_MS ` +
+        `(${env.ORIGIN_PROBE_INTERVAL_MS}), so one probe ends before the next starts`,
+    );
+  }
+  problems.push(...admissionProblems(env));
+  return problems.map((p) => `invalid configuration: ${p}`);
+}
 
 /** Time the origin handshake keeps at least, after the admission webhook used all of ADMISSION_TIMEOUT_MS. */
 export const ORIGIN_BUDGET_AFTER_ADMISSION_MS = 500;
 
 /**
- * Admission rules spanning variables, one line each: the webhook's time counts inside ORIGIN_HANDSHAKE_TIMEOUT_MS
- * (both start at the caller's CONCLUSION), and the origin handshake must still have time after a slow answer.
+ * The webhook's time counts inside ORIGIN_HANDSHAKE_TIMEOUT_MS (both start at the caller's CONCLUSION), and the
+ * origin handshake must still have time after a slow answer.
  */
-export function admissionProblems(env: z.output<typeof envSchema>): string[] {
+function admissionProblems(env: z.output<typeof envSchema>): string[] {
   if (env.ADMISSION_URL === undefined) return [];
   const left = env.ORIGIN_HANDSHAKE_TIMEOUT_MS - env.ADMISSION_TIMEOUT_MS;
   if (left >= ORIGIN_BUDGET_AFTER_ADMISSION_MS) return [];
   return [
-    `invalid configuration: ADMISSION_TIMEOUT_MS=${env.ADMISSION_TIMEOUT_MS}: must be at most ORIGIN_HANDSHAKE_TIMEOUT_MS ` +
+    `ADMISSION_TIMEOUT_MS=${env.ADMISSION_TIMEOUT_MS}: must be at most ORIGIN_HANDSHAKE_TIMEOUT_MS ` +
       `(${env.ORIGIN_HANDSHAKE_TIMEOUT_MS}) - ${ORIGIN_BUDGET_AFTER_ADMISSION_MS}, so the origin handshake still has time ` +
       `after the webhook (both count from the caller's CONCLUSION, and the caller gives up at about 3 s)`,
   ];
@@ -151,9 +244,23 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
     },
     http: { listen: env.HTTP_LISTEN },
     origins: env.ORIGINS,
-    originHealth: { failureCooldownMs: env.ORIGIN_FAILURE_COOLDOWN_MS, dnsRefreshMs: env.ORIGIN_DNS_REFRESH_MS },
-    // `static` is the reference's word for the in-memory provider.
-    balancer: { provider: 'memory', strategy: env.BALANCER_STRATEGY, stickyGraceMs: env.BALANCER_STICKY_GRACE_MS },
+    originHealth: {
+      failureCooldownMs: env.ORIGIN_FAILURE_COOLDOWN_MS,
+      dnsRefreshMs: env.ORIGIN_DNS_REFRESH_MS,
+      failuresToDown: env.ORIGIN_FAILURES_TO_DOWN,
+      ttlMs: env.ORIGIN_TTL_MS,
+      probeIntervalMs: env.ORIGIN_PROBE_INTERVAL_MS,
+      probeTimeoutMs: env.ORIGIN_PROBE_TIMEOUT_MS,
+      probeMisses: env.ORIGIN_PROBE_MISSES,
+    },
+    balancer: {
+      // `static` is the reference's word for the in-memory provider.
+      provider: env.BALANCER_PROVIDER === 'static' ? 'memory' : env.BALANCER_PROVIDER,
+      strategy: env.BALANCER_STRATEGY,
+      stickyGraceMs: env.BALANCER_STICKY_GRACE_MS,
+    },
+    redis: toRedisConfig(env),
+    registerToken: env.REGISTER_TOKEN,
     drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
     admission: {

@@ -33,6 +33,33 @@ export const REFERENCE_ALIASES: readonly ReferenceAlias[] = [
   renamed('SRT_LISTEN', 'PROXY_SRT_SERVER'),
   renamed('HTTP_LISTEN', 'PROXY_SYSTEM_API'),
   renamed('BALANCER_PROVIDER', 'PROXY_LOAD_BALANCER_TYPE'),
+  renamed('REDIS_PASSWORD', 'PROXY_REDIS_PASSWORD'),
+  renamed('REDIS_DB', 'PROXY_REDIS_DB'),
+  renamed('REDIS_KEY_PREFIX', 'PROXY_REDIS_KEY_PREFIX'),
+  {
+    variable: 'REDIS_URL',
+    reference: ['PROXY_REDIS_HOST', 'PROXY_REDIS_PORT'],
+    translate: (env) => {
+      const host = valueOf(env, 'PROXY_REDIS_HOST');
+      const port = valueOf(env, 'PROXY_REDIS_PORT');
+      if (host === undefined && port === undefined) return undefined;
+      const h = host ?? '127.0.0.1';
+      return `redis://${h.includes(':') ? `[${h}]` : h}:${port ?? '6379'}`;
+    },
+  },
+  {
+    // The reference's TTL of a registered origin is a Go duration (`300s`).
+    variable: 'ORIGIN_TTL_MS',
+    reference: ['PROXY_ORIGIN_SERVER_TTL'],
+    translate: (env) => {
+      const text = valueOf(env, 'PROXY_ORIGIN_SERVER_TTL');
+      if (text === undefined) return undefined;
+      const ms = parseGoDuration(text);
+      if (typeof ms === 'string') return { variable: 'PROXY_ORIGIN_SERVER_TTL', message: ms };
+      if (ms <= 0) return { variable: 'PROXY_ORIGIN_SERVER_TTL', message: 'must be positive' };
+      return String(Math.round(ms));
+    },
+  },
   {
     // The reference only uses its default backend when PROXY_DEFAULT_BACKEND_ENABLED=on.
     variable: 'ORIGINS',

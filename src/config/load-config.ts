@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { applyReferenceAliases } from './env-aliases.js';
-import { admissionProblems, envSchema, SECRET_VARIABLES, toAppConfig } from './config.schema.js';
+import { combinationProblems, envSchema, SECRET_VARIABLES, toAppConfig } from './config.schema.js';
 import type { AppConfig } from './app-config.js';
 
 /** Thrown when the environment holds a bad value; `message` is one line per bad variable. */
@@ -31,6 +31,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = aliased.env[key];
     if (value !== undefined && value.trim() !== '') input[key] = value;
   }
+  // ORIGINS set to nothing is a choice (registered origins only), not "use the default".
+  if (aliased.env.ORIGINS !== undefined && aliased.env.ORIGINS.trim() === '') input.ORIGINS = '';
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -40,7 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(problems);
   }
-  const combined = admissionProblems(parsed.data);
+  const combined = combinationProblems(parsed.data);
   if (combined.length > 0) throw new ConfigError(combined);
   return toAppConfig(parsed.data);
 }

@@ -24,6 +24,7 @@ export class HealthController {
     return this.health.check([
       () => this.srt.listening(),
       () => this.srt.originsAvailable(),
+      () => this.srt.provider(),
       () => this.srt.drain(),
     ]);
   }

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { OriginsModule } from '../origins/origins.module.js';
 import { SrtModule } from '../srt/srt.module.js';
 import { HealthController } from './health.controller.js';
 import { SrtHealthIndicator } from './srt-health.indicator.js';
 
 @Module({
-  imports: [TerminusModule, SrtModule, OriginsModule],
+  imports: [TerminusModule, SrtModule],
   controllers: [HealthController],
   providers: [SrtHealthIndicator],
 })

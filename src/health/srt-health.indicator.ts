@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { BALANCER, type Balancer } from '../balancer/balancer.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import { SessionManager } from '../srt/session/session-manager.js';
 import { SrtListener } from '../srt/transport/srt-listener.js';
@@ -12,6 +13,7 @@ export class SrtHealthIndicator {
     private readonly listener: SrtListener,
     private readonly sessions: SessionManager,
     private readonly origins: OriginRegistry,
+    @Inject(BALANCER) private readonly balancer: Balancer,
   ) {}
 
   listening() {
@@ -22,10 +24,18 @@ export class SrtHealthIndicator {
       : check.up({ address: address.address, port: address.port });
   }
 
+  /**
+   * Never down: behind a UDP Service an unready pod loses its conntrack entries, so an origin or provider outage
+   * failing readiness on every replica at once would cut every live stream. It shows as `degraded` instead.
+   */
   originsAvailable() {
-    const check = this.health.check('origins');
     const count = this.origins.available().length;
-    return count > 0 ? check.up({ count }) : check.down({ count, message: 'no origin configured or alive' });
+    return this.health.check('origins').up({ available: count, known: this.origins.all().length, degraded: count === 0 });
+  }
+
+  provider() {
+    const status = this.balancer.stats().provider;
+    return this.health.check('provider').up({ ...status, degraded: !status.reachable });
   }
 
   /**

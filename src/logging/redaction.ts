@@ -4,7 +4,19 @@
  * scrubbed of `name=value` pairs whose name says secret, which is how SRT stream ids and URLs carry them
  * (`#!::r=live/x,secret=...`, `?token=...`).
  */
-const SECRET_KEYS = ['password', 'secret', 'token', 'passphrase', 'cookieSecret', 'authorization', 'streamId', 'apiKey'];
+const SECRET_KEYS = [
+  'password',
+  'secret',
+  'token',
+  'passphrase',
+  'cookieSecret',
+  'authorization',
+  'streamId',
+  'apiKey',
+  // AppConfig's own names (the start-up 'configuration' line logs it whole).
+  'sentinelPassword',
+  'registerToken',
+];
 
 export const REDACT_PATHS: readonly string[] = [
   ...SECRET_KEYS,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { BALANCER, type Balancer } from '../balancer/balancer.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LogDestination } from '../logging/log-destination.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
@@ -24,6 +25,7 @@ export class ProxyMetrics {
     private readonly sessions: SessionManager,
     private readonly origins: OriginRegistry,
     logDestination: LogDestination,
+    @Inject(BALANCER) private readonly balancer: Balancer,
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.defineSessionMetrics();
@@ -218,9 +220,27 @@ export class ProxyMetrics {
   private defineOriginMetrics(): void {
     const registers = [this.registry];
     const origins = this.origins;
+    const balancer = this.balancer;
+    new Gauge({
+      name: 'srt_proxy_provider_up',
+      help: '1 while the balancer provider (memory, or Redis) answers, 0 while routing falls back (placements by rendezvous hashing).',
+      registers,
+      collect() {
+        this.set(balancer.stats().provider.reachable ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'srt_proxy_balancer_fallbacks_total',
+      help: 'New streams placed without the provider (it was unreachable), reconciled when it returns.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(balancer.stats().fallbacks);
+      },
+    });
     new Gauge({
       name: 'srt_proxy_origin_up',
-      help: '1 for an origin that takes new streams, 0 for one cooling down after a failed handshake; by origin.',
+      help: '1 for an origin that takes new streams, 0 for one that is down (failure streak, probe, expired heartbeat); by origin.',
       labelNames: ['origin'],
       registers,
       collect() {
@@ -231,14 +251,14 @@ export class ProxyMetrics {
     });
     new Gauge({
       name: 'srt_proxy_origins',
-      help: 'Known origins by state: up, cooling_down.',
+      help: 'Known origins by state: up, down.',
       labelNames: ['state'],
       registers,
       collect() {
         const all = origins.all().length;
         const up = origins.available().length;
         this.set({ state: 'up' }, up);
-        this.set({ state: 'cooling_down' }, all - up);
+        this.set({ state: 'down' }, all - up);
       },
     });
   }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OriginRegistry } from './origin-registry.js';
 
-@Module({ providers: [OriginRegistry], exports: [OriginRegistry] })
+/** The origin registry itself is provided by BalancerModule.forRoot (it shares the provider); this module holds the origin-facing HTTP side. */
+@Module({})
 export class OriginsModule {}

@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { BalancerModule } from '../balancer/balancer.module.js';
-import { OriginsModule } from '../origins/origins.module.js';
 import { AdmissionModule } from '../admission/admission.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HandshakeEngine } from './session/handshake-engine.js';
@@ -9,7 +7,7 @@ import { SrtListener } from './transport/srt-listener.js';
 import { SrtTransportStrategy } from './transport/srt-transport.strategy.js';
 
 @Module({
-  imports: [BalancerModule, OriginsModule, AdmissionModule, EventsModule],
+  imports: [AdmissionModule, EventsModule],
   providers: [SessionManager, HandshakeEngine, SrtListener, SrtTransportStrategy],
   exports: [SessionManager, SrtListener, SrtTransportStrategy],
 })

@@ -45,7 +45,7 @@ e2eTest('AppModule.forRoot boots under @nestjs/testing: /healthz, /readyz, a rea
     assert.equal((await httpGet(url('/healthz'))).status, 200);
     const ready = await httpGet<{ status: string; info: Record<string, { status: string }> }>(url('/readyz'));
     assert.equal(ready.status, 200, ready.text);
-    assert.deepEqual(Object.keys(ready.body.info).sort(), ['drain', 'origins', 'srt']);
+    assert.deepEqual(Object.keys(ready.body.info).sort(), ['drain', 'origins', 'provider', 'srt']);
 
     const caller = await scope.rawCaller();
     const result = await caller.connect({ host: '127.0.0.1', port: srt.port, streamId: sid('nest', 'request') });

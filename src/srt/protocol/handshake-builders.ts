@@ -73,3 +73,25 @@ export function buildShutdown(destinationSocketId: number, timestamp: number): B
   writeU32(p, 12, destinationSocketId);
   return p;
 }
+
+const PROBE_MTU = 1500;
+const PROBE_FLOW_WINDOW = 8192;
+
+/**
+ * A caller's first INDUCTION as libsrt writes it (v4, UDT_DGRAM, cookie 0, MTU 1500, flow window 8192, destination
+ * socket id 0, no peer address), used to probe an origin: every SRT listener answers it with its INDUCTION
+ * response (v5, magic, cookie) addressed to `socketId`, and keeps no state for it, since its cookie is
+ * stateless. Nothing follows, so the probe never becomes a connection.
+ */
+export function buildProbeInduction(socketId: number, initialSequenceNumber: number): Buffer {
+  const p = Buffer.alloc(HANDSHAKE_PACKET_SIZE);
+  writeU32(p, 0, CONTROL_BIT | ControlType.HANDSHAKE);
+  writeU32(p, 16, 4);
+  writeU16(p, 22, UDT_DGRAM);
+  writeU32(p, 24, initialSequenceNumber & 0x7fffffff);
+  writeU32(p, 28, PROBE_MTU);
+  writeU32(p, 32, PROBE_FLOW_WINDOW);
+  writeU32(p, 36, HandshakeType.INDUCTION);
+  writeU32(p, 40, socketId);
+  return p;
+}

@@ -103,6 +103,27 @@ export class SessionManager implements SessionHost {
     return session;
   }
 
+  /** Sessions per stream key and per mode (connected or handshaking), for the API; walks the table once. */
+  sessionsByStream(): Map<string, Record<string, number>> {
+    const out = new Map<string, Record<string, number>>();
+    for (const session of this.table.values()) {
+      if (session.state === 'closed') continue;
+      let modes = out.get(session.streamId.key);
+      if (modes === undefined) out.set(session.streamId.key, (modes = {}));
+      modes[session.streamId.mode] = (modes[session.streamId.mode] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  /** Sessions per origin id, for the API. */
+  sessionsByOrigin(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const session of this.table.values()) {
+      if (session.origin !== undefined && session.state !== 'closed') out.set(session.origin.id, (out.get(session.origin.id) ?? 0) + 1);
+    }
+    return out;
+  }
+
   /**
    * Ends one session by its id (the API's DELETE): a connected one gets SHUTDOWN on both sides, one still in its
    * handshake a 2403. False when there is no such session.
@@ -217,7 +238,7 @@ export class SessionManager implements SessionHost {
     c.closedSessionDrops += session.drops;
     if (wasConnected) c.countEnded(session.closeReason!);
     if (wasConnected && this.events.enabled) this.events.publish(sessionEventOf(session, 'end'));
-    if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin);
+    if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin, wasConnected);
     if (!wasConnected) {
       // Sampled per caller address and code: a caller retrying a refused handshake must not flood the log.
       this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
@@ -259,7 +280,7 @@ export class SessionManager implements SessionHost {
 
   private route(session: Session, origin: Origin | undefined): void {
     if (session.state === 'closed') {
-      if (origin !== undefined) this.balancer.release(session.streamId.key, origin);
+      if (origin !== undefined) this.balancer.release(session.streamId.key, origin, false);
       return;
     }
     if (origin === undefined) {

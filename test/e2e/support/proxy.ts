@@ -32,6 +32,9 @@ export function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
       BALANCER_STRATEGY: options.strategy ?? 'round-robin',
       // SIGTERM drains live sessions for DRAIN_TIMEOUT_MS (default 25 s): keep test teardown short.
       DRAIN_TIMEOUT_MS: '1000',
+      // Most tests count exactly what an origin receives; the active probe's INDUCTIONs would be in their way.
+      // The probe and failover tests turn it on.
+      ORIGIN_PROBE_INTERVAL_MS: '0',
       ...(options.idleTimeoutMs !== undefined ? { SESSION_IDLE_TIMEOUT_MS: String(options.idleTimeoutMs) } : {}),
       ...(options.maxSessions !== undefined ? { MAX_SESSIONS: String(options.maxSessions) } : {}),
       ...(options.cookieSecret !== undefined ? { COOKIE_SECRET: options.cookieSecret } : {}),

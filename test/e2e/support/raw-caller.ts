@@ -71,7 +71,7 @@ export class RawCaller {
   private msgno = 1;
   private listeners = new Set<() => void>();
   private readonly sends: TrackedSends;
-  private closed = false;
+  closed = false;
 
   private constructor(readonly socket: dgram.Socket) {
     this.sequence = this.isn;

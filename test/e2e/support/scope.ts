@@ -76,8 +76,9 @@ export class Scope {
   }
 
   /** A scripted origin that records every datagram and sends no keepalives. */
-  rawOrigin(host = '127.0.0.1', socketId?: number): Promise<ScriptedOrigin> {
-    return this.own(ScriptedOrigin.create({ host, ...(socketId !== undefined ? { socketId } : {}) }));
+  /** `receiveBufferBytes` for origins that must not lose a datagram while this busy test process is slow to read. */
+  rawOrigin(host = '127.0.0.1', socketId?: number, receiveBufferBytes = 0): Promise<ScriptedOrigin> {
+    return this.own(ScriptedOrigin.create({ host, receiveBufferBytes, ...(socketId !== undefined ? { socketId } : {}) }));
   }
 
   silentOrigin(host = '127.0.0.1'): Promise<SilentOrigin> {

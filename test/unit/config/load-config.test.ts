@@ -79,7 +79,7 @@ describe('loadConfig', () => {
 
   it('rejects a provider this build does not have', () => {
     const [line] = problemsOf({ BALANCER_PROVIDER: 'etcd' });
-    assert.match(line!, /BALANCER_PROVIDER="etcd": expected one of memory, static/);
+    assert.match(line!, /BALANCER_PROVIDER="etcd": expected one of memory, static, redis/);
   });
 
   it('rejects out-of-range numbers and bad origins, one line each', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../../src/config/load-config.js';
 import pino from 'pino';
 import { pinoOptions } from '../../../src/logging/pino-options.js';
 
@@ -47,6 +48,21 @@ describe('pinoOptions', () => {
     assert.equal(config.srt.cookieSecret, '[redacted]');
     assert.equal(config.redis.password, '[redacted]');
     assert.equal(config.redis.url, 'redis://r:6379');
+  });
+
+  it('redacts every secret of the real AppConfig in the start-up configuration line', () => {
+    const { lines, logger } = capture();
+    const config = loadConfig({
+      COOKIE_SECRET: 'cookie-secret-0123456789',
+      REGISTER_TOKEN: 'register-token-0123',
+      REDIS_URL: 'redis://:url-password-9@r:6379',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-password-8',
+    });
+    logger.info({ msg: 'configuration', config });
+    const text = JSON.stringify(lines);
+    for (const secret of ['cookie-secret-0123456789', 'register-token-0123', 'url-password-9', 'sentinel-password-8']) {
+      assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    }
   });
 
   it('scrubs secrets out of free text in messages and string fields', () => {
