@@ -9,7 +9,8 @@ import { isShutdown } from '../support/srt-packets.js';
 import { requirePeers } from './support/peers.js';
 import { e2eTest } from './support/scope.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
-import { httpRequest, WebhookServer } from './support/webhook-server.js';
+import { WebhookServer } from './support/webhook-server.js';
+import { httpRequest } from '../support/http.js';
 
 before(() => requirePeers());
 
@@ -28,15 +29,15 @@ e2eTest('DELETE /api/v1/sessions/{id}: 401 without the token, SHUTDOWN to both s
   const session = await waitForSession(proxy, 'kick', 3000, (s) => s.state === 'connected');
   const url = proxy.url(`/api/v1/sessions/${session.id}`);
 
-  const none = await httpRequest('DELETE', url);
+  const none = await httpRequest(url, { method: 'DELETE' });
   assert.equal(none.status, 401, none.text);
   assert.match(String(none.headers['www-authenticate']), /^Bearer/);
-  const wrong = await httpRequest('DELETE', url, { authorization: `Bearer ${TOKEN}x` });
+  const wrong = await httpRequest(url, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}x` } });
   assert.equal(wrong.status, 401, wrong.text);
   assert.equal((await proxy.sessions()).length, 1, 'an unauthorised DELETE changes nothing');
   assert.equal(caller.packetsForUs().filter(isShutdown).length, 0);
 
-  const ok = await httpRequest('DELETE', url, { authorization: `Bearer ${TOKEN}` });
+  const ok = await httpRequest(url, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(JSON.parse(ok.text), { id: session.id, ended: true });
   const toCaller = await caller.waitForPacket(isShutdown, 2000);
@@ -47,11 +48,11 @@ e2eTest('DELETE /api/v1/sessions/{id}: 401 without the token, SHUTDOWN to both s
   assert.equal(await metric(proxy, 'srt_proxy_session_ends_total', { reason: 'ended-by-admin' }), 1);
   console.log(`DELETE: 401 without/with a wrong token, 200 with it; caller and origin both got SHUTDOWN`);
 
-  const again = await httpRequest('DELETE', url, { authorization: `Bearer ${TOKEN}` });
+  const again = await httpRequest(url, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(again.status, 404, again.text);
 
   const open = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)] });
-  const refused = await httpRequest('DELETE', open.url('/api/v1/sessions/s1'), { authorization: `Bearer ${TOKEN}` });
+  const refused = await httpRequest(open.url('/api/v1/sessions/s1'), { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(refused.status, 403, refused.text);
   assert.match(refused.text, /ADMIN_TOKEN is not set/);
 });

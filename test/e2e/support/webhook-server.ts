@@ -74,23 +74,3 @@ export class WebhookServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
-
-export interface HttpAnswer {
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly text: string;
-}
-
-/** One HTTP request with the given method and headers (the API's mutating endpoints). */
-export function httpRequest(method: string, url: string, headers: Record<string, string> = {}, timeoutMs = 3000): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
