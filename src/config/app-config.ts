@@ -1,4 +1,5 @@
 import type { HostPort } from './listen-address.js';
+import type { CidrRules } from '../admission/access-rules.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -104,6 +105,28 @@ export interface RedisConfig {
   readonly commandTimeoutMs: number;
 }
 
+export interface AdmissionConfig {
+  /** The webhook asked before a new session is routed; undefined = only the CIDR rules apply. */
+  readonly url: URL | undefined;
+  /** What a webhook timeout or error means. */
+  readonly onError: 'deny' | 'allow';
+  /** Counts inside ORIGIN_HANDSHAKE_TIMEOUT_MS (checked at start-up). */
+  readonly timeoutMs: number;
+  /** How long a webhook answer is reused for an identical request; 0 = not cached (concurrent ones still share). */
+  readonly cacheMs: number;
+  /** Connections to the webhook at most. */
+  readonly maxConnections: number;
+  readonly publish: CidrRules;
+  readonly play: CidrRules;
+}
+
+export interface EventsConfig {
+  /** Where session start and end events are posted; undefined = no events. */
+  readonly url: URL | undefined;
+  readonly queueMax: number;
+  readonly timeoutMs: number;
+}
+
 export interface AppConfig {
   readonly srt: SrtConfig;
   readonly http: HttpConfig;
@@ -117,4 +140,8 @@ export interface AppConfig {
   /** On SIGTERM, how long live sessions may go on before they are closed. */
   readonly drainTimeoutMs: number;
   readonly logLevel: LogLevel;
+  readonly admission: AdmissionConfig;
+  /** Bearer token for mutating API endpoints; undefined = those endpoints are refused (403). */
+  readonly adminToken: string | undefined;
+  readonly events: EventsConfig;
 }

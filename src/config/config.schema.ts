@@ -7,6 +7,7 @@ import {
   type RedisConfig,
 } from './app-config.js';
 import { parseHostPort, type HostPort } from './listen-address.js';
+import { CidrList } from '../admission/cidr-list.js';
 
 const hostPort = (defaultHost: string | undefined) =>
   z.string().transform((text, ctx): HostPort => {
@@ -68,6 +69,39 @@ const flag = z
   .transform((s) => s.trim().toLowerCase())
   .pipe(z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { message: 'expected true or false (also 1/0, on/off, yes/no)' }))
   .transform((s) => s === 'true' || s === '1' || s === 'on' || s === 'yes');
+const cidrList = z.string().transform((text, ctx): CidrList => {
+  const parsed = CidrList.parse(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** An http(s) URL; its JSON form (the start-up log line) leaves out credentials and the query, which may hold keys. */
+const webhookUrl = z.string().transform((text, ctx): URL => {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected an http:// or https:// URL' });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: 'scheme must be http:// or https://' });
+    return z.NEVER;
+  }
+  const shown = `${url.protocol}//${url.host}${url.pathname}`;
+  Object.defineProperty(url, 'toJSON', { value: () => shown });
+  return url;
+});
+
+/** A token that travels in an HTTP header. */
+const headerToken = z
+  .string()
+  .min(16, { message: 'must be at least 16 characters' })
+  .max(1024, { message: 'must be at most 1024 characters' })
+  .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces (it travels in an HTTP header)' });
 
 /** Every variable the proxy reads, with its default. Values are strings as they come from the environment. */
 export const envSchema = z.object({
@@ -120,6 +154,19 @@ export const envSchema = z.object({
   SRT_TELEMETRY: flag.prefault('true'),
   METRICS_PER_STREAM: flag.prefault('false'),
   METRICS_PER_STREAM_MAX: integer(1, 100_000).prefault('100'),
+  ADMISSION_URL: webhookUrl.optional(),
+  ADMISSION_ON_ERROR: oneOf(['deny', 'allow'] as const).prefault('deny'),
+  ADMISSION_TIMEOUT_MS: integer(50, 2650).prefault('1000'),
+  ADMISSION_CACHE_MS: integer(0, 3_600_000).prefault('5000'),
+  ADMISSION_MAX_CONNECTIONS: integer(1, 1024).prefault('16'),
+  PUBLISH_ALLOW_CIDRS: cidrList.optional(),
+  PUBLISH_DENY_CIDRS: cidrList.optional(),
+  PLAY_ALLOW_CIDRS: cidrList.optional(),
+  PLAY_DENY_CIDRS: cidrList.optional(),
+  ADMIN_TOKEN: headerToken.optional(),
+  EVENTS_URL: webhookUrl.optional(),
+  EVENTS_QUEUE_MAX: integer(1, 1_000_000).prefault('1000'),
+  EVENTS_TIMEOUT_MS: integer(100, 60_000).prefault('2000'),
   // Read by loadConfig before validation; listed here so that it is documented and checked like every variable.
   CONFIG_FILE: z.string().optional(),
 });
@@ -127,6 +174,9 @@ export const envSchema = z.object({
 /** Variables whose values must never be echoed back, not even in a validation error. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'COOKIE_SECRET',
+  'ADMIN_TOKEN',
+  'ADMISSION_URL',
+  'EVENTS_URL',
   'REGISTER_TOKEN',
   'REDIS_URL',
   'REDIS_PASSWORD',
@@ -172,7 +222,26 @@ export function combinationProblems(env: z.output<typeof envSchema>): string[] {
         `(${env.ORIGIN_PROBE_INTERVAL_MS}), so one probe ends before the next starts`,
     );
   }
+  problems.push(...admissionProblems(env));
   return problems.map((p) => `invalid configuration: ${p}`);
+}
+
+/** Time the origin handshake keeps at least, after the admission webhook used all of ADMISSION_TIMEOUT_MS. */
+export const ORIGIN_BUDGET_AFTER_ADMISSION_MS = 500;
+
+/**
+ * The webhook's time counts inside ORIGIN_HANDSHAKE_TIMEOUT_MS (both start at the caller's CONCLUSION), and the
+ * origin handshake must still have time after a slow answer.
+ */
+function admissionProblems(env: z.output<typeof envSchema>): string[] {
+  if (env.ADMISSION_URL === undefined) return [];
+  const left = env.ORIGIN_HANDSHAKE_TIMEOUT_MS - env.ADMISSION_TIMEOUT_MS;
+  if (left >= ORIGIN_BUDGET_AFTER_ADMISSION_MS) return [];
+  return [
+    `ADMISSION_TIMEOUT_MS=${env.ADMISSION_TIMEOUT_MS}: must be at most ORIGIN_HANDSHAKE_TIMEOUT_MS ` +
+      `(${env.ORIGIN_HANDSHAKE_TIMEOUT_MS}) - ${ORIGIN_BUDGET_AFTER_ADMISSION_MS}, so the origin handshake still has time ` +
+      `after the webhook (both count from the caller's CONCLUSION, and the caller gives up at about 3 s)`,
+  ];
 }
 
 export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
@@ -223,5 +292,16 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
     registerToken: env.REGISTER_TOKEN,
     drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    admission: {
+      url: env.ADMISSION_URL,
+      onError: env.ADMISSION_ON_ERROR,
+      timeoutMs: env.ADMISSION_TIMEOUT_MS,
+      cacheMs: env.ADMISSION_CACHE_MS,
+      maxConnections: env.ADMISSION_MAX_CONNECTIONS,
+      publish: { allow: env.PUBLISH_ALLOW_CIDRS ?? CidrList.EMPTY, deny: env.PUBLISH_DENY_CIDRS ?? CidrList.EMPTY },
+      play: { allow: env.PLAY_ALLOW_CIDRS ?? CidrList.EMPTY, deny: env.PLAY_DENY_CIDRS ?? CidrList.EMPTY },
+    },
+    adminToken: env.ADMIN_TOKEN,
+    events: { url: env.EVENTS_URL, queueMax: env.EVENTS_QUEUE_MAX, timeoutMs: env.EVENTS_TIMEOUT_MS },
   };
 }

@@ -8,6 +8,7 @@ import { registerLinkMetrics } from './link-metrics.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import type { ProxySnapshot } from '../srt/session/proxy-snapshot.js';
 import { SessionManager } from '../srt/session/session-manager.js';
+import { defineAdmissionMetrics } from './admission-metrics.js';
 
 /** Handshake durations are tens of microseconds on loopback and up to the 2-3 s origin budget across the world. */
 const HANDSHAKE_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3];
@@ -36,6 +37,7 @@ export class ProxyMetrics {
     this.defineTrafficMetrics();
     this.defineOriginMetrics();
     registerLinkMetrics(this.registry, () => this.snapshot(), sessions, config.metrics);
+    defineAdmissionMetrics(this.registry, () => this.snapshot());
     const registers = [this.registry];
     new Counter({
       name: 'srt_proxy_log_lines_dropped_total',

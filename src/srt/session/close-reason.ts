@@ -12,4 +12,10 @@ export type CloseReason =
   | 'no-origin'
   /** This proxy ran out of a local resource (fds, ephemeral ports) while opening the origin socket. */
   | 'proxy-exhausted'
-  | 'proxy-shutdown';
+  | 'proxy-shutdown'
+  /** Admission: refused by the CIDR rules, by the webhook, or because the webhook failed with ADMISSION_ON_ERROR=deny. */
+  | 'forbidden-by-rules'
+  | 'forbidden-by-webhook'
+  | 'admission-unavailable'
+  /** DELETE /api/v1/sessions/{id}. */
+  | 'ended-by-admin';

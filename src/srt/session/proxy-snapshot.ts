@@ -1,6 +1,8 @@
 import type { StreamMode } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
 import type { LinkFigures } from './link-totals.js';
+import type { AdmissionCounts } from '../../admission/admission-counters.js';
+import type { SessionEventCounts } from '../../events/session-events.js';
 
 /** Packets and bytes relayed each way, and datagrams a session refused to relay. */
 export interface TrafficTotals {
@@ -79,4 +81,8 @@ export interface ProxySnapshot {
   readonly draining: boolean;
   /** Loss, retransmissions and bitrate by mode and origin (zeros when SRT_TELEMETRY is off). */
   readonly links: readonly LinkFigures[];
+  /** Admission decisions by source, webhook calls, cache hits (the CIDR rules and ADMISSION_URL). */
+  readonly admission: AdmissionCounts;
+  /** Session events (EVENTS_URL): delivered, dropped on a full queue, failed, waiting. */
+  readonly events: SessionEventCounts;
 }

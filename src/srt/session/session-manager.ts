@@ -19,6 +19,9 @@ import { OriginRegistry } from '../../origins/origin-registry.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
+import { AdmissionGate } from '../../admission/admission-gate.js';
+import { SessionEvents } from '../../events/session-events.js';
+import { admissionRequestOf, sessionEventOf } from './session-admission.js';
 
 const SWEEP_INTERVAL_MS = 500;
 
@@ -48,6 +51,8 @@ export class SessionManager implements SessionHost {
     private readonly origins: OriginRegistry,
     private readonly rejectionLog: RejectionLog,
     private readonly guard: SourceGuard,
+    private readonly admission: AdmissionGate,
+    private readonly events: SessionEvents,
   ) {
     this.config = config.srt;
   }
@@ -84,14 +89,19 @@ export class SessionManager implements SessionHost {
     this.table.add(session);
     this.guard.sessionOpened(address);
     this.counters.sessionsOpened++;
-    let pick: Promise<Origin | undefined>;
-    try {
-      pick = this.balancer.acquire(streamId.key);
-    } catch (error) {
-      pick = Promise.reject(error);
-    }
-    pick
-      .then((origin) => this.route(session, origin))
+    // Admission before the balancer: a refused caller never gets an origin assigned, let alone contacted. Its time
+    // counts inside the session's handshake deadline, which started with the CONCLUSION.
+    this.admission
+      .decide(admissionRequestOf(session))
+      .then((verdict) => {
+        if (!verdict.allowed) {
+          session.reject(ProxyRejection.FORBIDDEN, verdict.reason);
+          return;
+        }
+        if (session.state === 'closed') return;
+        // A throw here (balancer bug) lands in the catch below like a rejected promise.
+        return this.balancer.acquire(streamId.key).then((origin) => this.route(session, origin));
+      })
       .catch((error: unknown) => {
         // Nothing may escape into an unhandled rejection: that would take the whole process down.
         this.logger.error(`routing ${streamId.key} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -119,6 +129,20 @@ export class SessionManager implements SessionHost {
       if (session.origin !== undefined && session.state !== 'closed') out.set(session.origin.id, (out.get(session.origin.id) ?? 0) + 1);
     }
     return out;
+  }
+
+  /**
+   * Ends one session by its id (the API's DELETE): a connected one gets SHUTDOWN on both sides, one still in its
+   * handshake a 2403. False when there is no such session.
+   */
+  end(id: string): boolean {
+    for (const session of this.table.values()) {
+      if (session.id !== id || session.state === 'closed') continue;
+      if (session.state === 'connected') session.close('ended-by-admin', true);
+      else session.reject(ProxyRejection.FORBIDDEN, 'ended-by-admin');
+      return true;
+    }
+    return false;
   }
 
   createOriginSocket(origin: Origin): Socket {
@@ -215,6 +239,8 @@ export class SessionManager implements SessionHost {
       originSockets: this.originSockets,
       draining: this.draining,
       links: this.linkTotals.collect(this.table.values()),
+      admission: this.admission.counts(),
+      events: this.events.counts(),
     };
   }
 
@@ -225,6 +251,7 @@ export class SessionManager implements SessionHost {
     const handshakeMs = session.connectedAt - session.startedAt;
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
     this.logger.log({ msg: 'session started', ...identify(session), handshakeMs });
+    if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
   onClosed(session: Session, wasConnected: boolean): void {
@@ -241,6 +268,7 @@ export class SessionManager implements SessionHost {
     c.closedRelaySendErrors += session.sendErrors;
     if (wasConnected) this.linkTotals.addEnded(session);
     if (wasConnected) c.countEnded(session.closeReason!);
+    if (wasConnected && this.events.enabled) this.events.publish(sessionEventOf(session, 'end'));
     if (session.origin !== undefined) this.balancer.release(session.streamId.key, session.origin, wasConnected);
     if (!wasConnected) {
       // Sampled per caller address and code: a caller retrying a refused handshake must not flood the log.
