@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../../src/config/load-config.js';
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-    return error.problems;
-  }
-  assert.fail('expected the configuration to be rejected');
-}
+import { loadConfig } from '../../../src/config/load-config.js';
+import { problemsOf } from '../../support/config-problems.js';
 
 describe('telemetry configuration', () => {
   it('defaults: telemetry on, no per-stream series, at most 100 of them', () => {
