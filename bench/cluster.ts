@@ -187,6 +187,9 @@ async function proxyFor(provider: Provider, origin: { port: number }, redis: Red
       BALANCER_PROVIDER: provider,
       ...(redis !== undefined ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix } : {}),
       MAX_SESSIONS: '0',
+      // Every caller here is 127.0.0.1: measure the balancer, not the per-source limits (bench:abuse measures those).
+      HANDSHAKE_RATE_PER_SOURCE: '0',
+      MAX_SESSIONS_PER_SOURCE: '0',
       LOG_LEVEL: 'error',
     },
   });
