@@ -92,6 +92,29 @@ e2eTest('webhook: a real ffmpeg publish with the right key goes through to the o
   await waitForNoSessions(proxy, 5000);
 });
 
+e2eTest('a refused key redialed within NEGATIVE_CACHE_MS gets 2403 from the cache; a failed webhook is asked again', async (scope, t) => {
+  const webhook = await WebhookServer.start(onlyGoodSecret);
+  t.after(() => webhook.close());
+  const origin = await scope.rawOrigin();
+  const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], env: { ADMISSION_URL: webhook.url(), ADMISSION_CACHE_MS: '0' } });
+  for (let dial = 0; dial < 3; dial++) {
+    const refused = await (await scope.rawCaller()).connect({ host: '127.0.0.1', port: proxy.srtPort, streamId: keyed('redial', 'publish', 'bad') });
+    assert.equal(refused.hsType, 2403, `dial ${dial}`);
+  }
+  assert.equal(webhook.bodies.length, 1, 'only the first dial reached the webhook');
+  assert.equal(await metric(proxy, 'srt_proxy_cached_rejections_total', {}), 2);
+
+  const deadPort = await freeTcpPort('127.0.0.1');
+  const down = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], env: { ADMISSION_URL: `http://127.0.0.1:${deadPort}/admit`, ADMISSION_ON_ERROR: 'deny' } });
+  for (let dial = 0; dial < 2; dial++) {
+    const refused = await (await scope.rawCaller()).connect({ host: '127.0.0.1', port: down.srtPort, streamId: keyed('redial', 'publish', 'x') });
+    assert.equal(refused.hsType, 2403, `dial ${dial} with the webhook down`);
+  }
+  assert.equal(await metric(down, 'srt_proxy_admission_decisions_total', { verdict: 'denied', source: 'error' }), 2);
+  assert.equal(await metric(down, 'srt_proxy_cached_rejections_total', {}), 0);
+  assert.equal(origin.datagrams.length, 0, 'no refused caller reached the origin');
+});
+
 e2eTest('webhook down: ADMISSION_ON_ERROR=deny refuses with 2403, allow lets the caller through; a hung webhook times out', async (scope, t) => {
   const origin = await scope.rawOrigin();
   const deadPort = await freeTcpPort('127.0.0.1'); // released again: connections to it are refused

@@ -95,6 +95,11 @@ export class SessionManager implements SessionHost {
       .decide(admissionRequestOf(session))
       .then((verdict) => {
         if (!verdict.allowed) {
+          // A rule or webhook refusal stands for seconds: redials get it from the negative cache. A failed webhook
+          // (ADMISSION_ON_ERROR=deny) may answer on the next dial, so that one is not remembered.
+          if (verdict.reason !== 'admission-unavailable') {
+            this.guard.rememberRejection(session.callerAddress, session.conclusion, ProxyRejection.FORBIDDEN, verdict.reason);
+          }
           session.reject(ProxyRejection.FORBIDDEN, verdict.reason);
           return;
         }
