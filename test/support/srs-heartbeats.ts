@@ -1,4 +1,4 @@
-// Heartbeat bodies captured from a real SRS 7.0.18 origin (../shared/docs/srs-proxy-notes.md section 10), byte for
+// Heartbeat bodies captured from a real SRS 7.0.18 origin (SRS proxy notes, section 10), byte for
 // byte, shared by the parser, controller and e2e tests.
 
 /** Without SRS_DEVICE_IP: `ip` is SRS's first non-loopback address; `srt` is always the wildcard form. */
