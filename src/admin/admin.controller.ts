@@ -79,30 +79,22 @@ export class AdminController {
 
   @Get('stats')
   stats() {
-    const c = this.sessions.counters;
-    const table = this.sessions.table;
+    const snapshot = this.sessions.snapshot();
+    const { sessions, handshakes } = snapshot;
     return {
-      sessions: { active: table.connectedCount, handshaking: table.handshakingCount, opened: c.sessionsOpened, closed: c.sessionsClosed },
+      sessions: { active: sessions.connected, handshaking: sessions.handshaking, opened: sessions.opened, closed: sessions.closed },
       handshakes: {
-        inductions: c.inductions,
-        conclusions: c.conclusions,
-        repeatedConclusions: c.repeatedConclusions,
-        accepted: c.accepted,
-        rejected: Object.fromEntries([...c.rejected].map(([code, n]) => [String(code), n])),
+        inductions: handshakes.inductions,
+        conclusions: handshakes.conclusions,
+        repeatedConclusions: handshakes.repeatedConclusions,
+        accepted: handshakes.accepted,
+        rejected: Object.fromEntries([...handshakes.rejected].map(([code, n]) => [String(code), n])),
       },
-      drops: {
-        malformed: c.malformed,
-        unknownSession: c.unknownSession,
-        foreignAddress: c.foreignAddress,
-        badCookie: c.badCookie,
-        unsupported: c.unsupported,
-        originStray: c.originStray,
-        rateLimited: c.rateLimited,
-      },
-      sources: this.sessions.snapshot().sources,
-      errors: { send: c.sendErrors, origin: c.originErrors, socket: c.socketErrors },
-      originSockets: this.sessions.openOriginSockets,
-      draining: this.sessions.isDraining,
+      drops: snapshot.drops,
+      sources: snapshot.sources,
+      errors: snapshot.errors,
+      originSockets: snapshot.originSockets,
+      draining: snapshot.draining,
       balancer: this.balancer.stats(),
       origins: { known: this.origins.all().length, available: this.origins.available().length },
       degraded: degradedReasons(this.balancer, this.origins),

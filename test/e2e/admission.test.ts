@@ -169,10 +169,10 @@ e2eTest('100 identical handshakes in one second make one webhook call', async (s
   assert.ok(elapsed < 1000, `the 100 handshakes took ${elapsed.toFixed(0)} ms`);
   assert.equal(webhook.bodies.length, 1);
   assert.equal(await metric(proxy, 'srt_proxy_admission_webhook_requests_total', { kind: 'call' }), 1);
-  const shared = await metric(proxy, 'srt_proxy_admission_webhook_requests_total', { kind: 'shared' });
+  const sharedCalls = await metric(proxy, 'srt_proxy_admission_webhook_requests_total', { kind: 'shared' });
   const cached = await metric(proxy, 'srt_proxy_admission_webhook_requests_total', { kind: 'cache' });
-  console.log(`single flight: ${shared} shared the call, ${cached} answered from the cache`);
-  assert.equal(shared + cached, 99);
+  console.log(`single flight: ${sharedCalls} shared the call, ${cached} answered from the cache`);
+  assert.equal(sharedCalls + cached, 99);
   for (const c of callers) c.sendShutdown();
   await waitForNoSessions(proxy, 5000);
 });

@@ -58,8 +58,13 @@ export interface ProxySnapshot {
   readonly sessions: {
     /** Connected now, by mode and origin. */
     readonly live: readonly ModeOriginCount[];
+    /** Connected now (the sum of `live`). */
+    readonly connected: number;
     /** Callers whose handshake is under way (routing, or the origin handshake). */
     readonly handshaking: number;
+    /** Sessions opened (accepted CONCLUSIONs) and freed since start, whatever their end. */
+    readonly opened: number;
+    readonly closed: number;
     /** Sessions that reached the connected state since start, by mode and origin. */
     readonly connectedTotal: readonly ModeOriginCount[];
     /** Connected sessions that ended, by reason. */

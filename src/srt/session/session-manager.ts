@@ -218,7 +218,10 @@ export class SessionManager implements SessionHost {
     return {
       sessions: {
         live: [...live.values()],
+        connected: this.table.connectedCount,
         handshaking: this.table.handshakingCount,
+        opened: c.sessionsOpened,
+        closed: c.sessionsClosed,
         connectedTotal,
         endedTotal: new Map(c.endedByReason),
       },
