@@ -14,7 +14,7 @@ import { ControlType, controlTypeOf } from '../protocol/packet-header.js';
 import type { StreamId } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
 import type { SessionHost } from './session-host.js';
-import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from './send-queue-limits.js';
+import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from '../transport/send-queue-limits.js';
 import { SessionTelemetry } from './session-telemetry.js';
 
 export type SessionState = 'routing' | 'origin-induction' | 'origin-conclusion' | 'connected' | 'closed';

@@ -11,7 +11,7 @@ import { CoarseClock } from '../../../../src/srt/session/coarse-clock.js';
 import { ProxyCounters } from '../../../../src/srt/session/proxy-counters.js';
 import { Session } from '../../../../src/srt/session/session.js';
 import type { SessionHost } from '../../../../src/srt/session/session-host.js';
-import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from '../../../../src/srt/session/send-queue-limits.js';
+import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from '../../../../src/srt/transport/send-queue-limits.js';
 import { packet } from '../../../support/vectors.js';
 
 // Capture t12: a caller's CONCLUSION, and the origin's INDUCTION and CONCLUSION answers to a relay.
