@@ -37,9 +37,8 @@ export function nativeAddonPath(): string {
   return override !== undefined && override !== '' ? resolve(override) : join(packageRoot(), ADDON_PATH);
 }
 
-/** Loads the addon (once per thread) or throws an Error saying why it cannot run here. */
-export function loadNativeAddon(): NativeAddon {
-  if (loaded !== undefined) return loaded;
+/** The addon file to load; throws an Error saying why the native path cannot run here (platform, not built). */
+export function checkNativeAddonFile(): string {
   if (process.platform !== 'linux') throw new Error(`native data path: Linux only (this is ${process.platform})`);
   const file = nativeAddonPath();
   if (!existsSync(file)) {
@@ -47,6 +46,13 @@ export function loadNativeAddon(): NativeAddon {
       `native data path: ${file} is not built; run npm ci with python3, make and g++ installed (log: /tmp/srt-proxy-build-native.log)`,
     );
   }
+  return file;
+}
+
+/** Loads the addon (once per thread) or throws an Error saying why it cannot run here. */
+export function loadNativeAddon(): NativeAddon {
+  if (loaded !== undefined) return loaded;
+  const file = checkNativeAddonFile();
   try {
     loaded = createRequire(import.meta.url)(file) as NativeAddon;
   } catch (error) {
