@@ -108,13 +108,19 @@ static void release_js(dp *d) {
   d->async_context = NULL;
 }
 
+/* One data path fewer in this env; never called from a close callback during env teardown (instance data may be
+ * gone by then). */
+static void forget(napi_env env) {
+  dp_instance *inst = NULL;
+  napi_get_instance_data(env, (void **)&inst);
+  if (inst != NULL && inst->live > 0) inst->live--;
+}
+
 /* Every handle has closed: nothing of the dp is referenced by libuv any more. */
 void dp_freed(dp *d) {
   napi_async_cleanup_hook_handle teardown = d->teardown;
   if (d->box != NULL) d->box->d = NULL;
-  dp_instance *inst = NULL;
-  napi_get_instance_data(d->env, (void **)&inst);
-  if (inst != NULL) inst->live--;
+  if (teardown == NULL) forget(d->env);
   free(d->links);
   free(d->free_ids);
   free(d);
@@ -126,6 +132,7 @@ static void on_env_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
   dp *d = arg;
   d->teardown = handle;
   d->cleanup = NULL;
+  forget(d->env);
   release_js(d);
   dp_close(d);
 }
