@@ -124,6 +124,7 @@ void dp_freed(dp *d) {
   free(d->links);
   free(d->free_ids);
   free(d->events);
+  DP_UNPOISON(d, sizeof *d);
   free(d);
   if (teardown != NULL) napi_remove_async_cleanup_hook(teardown);
 }
