@@ -29,6 +29,8 @@ let nextSessionNumber = 1;
 export class Session {
   readonly id: string;
   readonly startedAt: number;
+  /** The caller's (address, port, socket id): the session table's key, made once. */
+  readonly handshakeKey: string;
   state: SessionState = 'routing';
   origin: Origin | undefined;
   originSocketId = 0;
@@ -78,6 +80,7 @@ export class Session {
   ) {
     this.id = `s${nextSessionNumber++}`;
     this.startedAt = Date.now();
+    this.handshakeKey = handshakeKeyOf(callerAddress, callerPort, callerSocketId);
     // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
@@ -88,10 +91,6 @@ export class Session {
   /** The caller's CONCLUSION as it arrived (read-only use: the negative cache keys refusals on it). */
   get conclusion(): Uint8Array {
     return this.callerConclusion;
-  }
-
-  get handshakeKey(): string {
-    return handshakeKeyOf(this.callerAddress, this.callerPort, this.callerSocketId);
   }
 
   /** Starts the origin handshake on a fresh link to `origin`. */
