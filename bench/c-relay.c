@@ -1,7 +1,10 @@
 // c-relay: the raw C reference of bench/datapath. What a UDP relay costs when it does nothing but move datagrams with
 // batched system calls: no SRT logic, no lookups beyond one hash of the caller's address.
 //
-//   c-relay --listen <ip>:<port> --origin <ip>:<port> [--rcvbuf N] [--max-seconds S]
+//   c-relay --listen <ip>:<port> --origin <ip>:<port> [--rcvbuf N] [--origin-buf N] [--max-seconds S]
+//
+// --rcvbuf sets SO_RCVBUF and SO_SNDBUF of the listener, --origin-buf those of each origin socket (default: --rcvbuf),
+// like the proxy's SRT_RECV_BUFFER_BYTES/SRT_SEND_BUFFER_BYTES and ORIGIN_SOCKET_BUFFER_BYTES; 0 keeps the kernel's.
 //
 // Like the proxy it gives every caller 4-tuple its own UDP socket connect()ed to the origin, so handshakes pass
 // through unchanged and the origin answers each caller on its own socket (it completes real SRT handshakes without
@@ -60,7 +63,7 @@ static struct {
 static int listener = -1, epfd = -1;
 static struct sockaddr_storage origin;
 static socklen_t origin_len;
-static int rcvbuf;
+static int rcvbuf, origin_buf = -1;
 static volatile sig_atomic_t want_stats, want_exit;
 
 static uint8_t bufs[BATCH][BUF_SIZE];
@@ -156,9 +159,9 @@ static int open_session(const struct sockaddr_storage *caller, socklen_t caller_
     counters.open_failures++;
     return -1;
   }
-  if (rcvbuf > 0) {
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &rcvbuf, sizeof rcvbuf);
+  if (origin_buf > 0) {
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &origin_buf, sizeof origin_buf);
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &origin_buf, sizeof origin_buf);
   }
   if (connect(fd, (struct sockaddr *)&origin, origin_len) < 0) {
     close(fd);
@@ -313,6 +316,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--listen") == 0) listen_arg = argv[i + 1];
     else if (strcmp(argv[i], "--origin") == 0) origin_arg = argv[i + 1];
     else if (strcmp(argv[i], "--rcvbuf") == 0) rcvbuf = atoi(argv[i + 1]);
+    else if (strcmp(argv[i], "--origin-buf") == 0) origin_buf = atoi(argv[i + 1]);
     else if (strcmp(argv[i], "--max-seconds") == 0) max_seconds = atol(argv[i + 1]);
     else {
       fprintf(stderr, "c-relay: unknown option %s\n", argv[i]);
@@ -323,9 +327,10 @@ int main(int argc, char **argv) {
   socklen_t local_len;
   if (listen_arg == NULL || origin_arg == NULL || parse_addr(listen_arg, &local, &local_len) < 0 ||
       parse_addr(origin_arg, &origin, &origin_len) < 0) {
-    fprintf(stderr, "usage: c-relay --listen <ip>:<port> --origin <ip>:<port> [--rcvbuf N] [--max-seconds S]\n");
+    fprintf(stderr, "usage: c-relay --listen <ip>:<port> --origin <ip>:<port> [--rcvbuf N] [--origin-buf N] [--max-seconds S]\n");
     return 2;
   }
+  if (origin_buf < 0) origin_buf = rcvbuf;
   alarm((unsigned)max_seconds);
   struct sigaction sa = {0};
   sa.sa_handler = on_signal; /* no SA_RESTART: epoll_wait returns EINTR and the loop looks at the flags */
