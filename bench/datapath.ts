@@ -1,13 +1,14 @@
 // bench/datapath: the proxy's two data paths (DATA_PATH=native|js) and its workers (WORKERS=N) beside a raw C relay,
 // in one run, every figure also as a ratio to the C reference of the same row (issue 7).
 //
-//   npm run bench:datapath [-- --duration 5 --warmup 1 --rates 20k,50k,80k --sessions 1,100 --targets c-ref,native,js
+//   npm run bench:datapath [-- --duration 5 --warmup 1 --rates 20k,50k,80k --sessions 1,100 --targets direct,c-ref,native,js
 //                             --both-rate 50k --workers-rate 120k --workers-sessions 100
 //                             --workers-targets c-ref,native-w1,native-w2 --parts up,both,workers,handshake
 //                             --hs-n 500 --hs-in-flight 64 --repeat 1 --rcvbuf 4194304 --batch-us 200
 //                             --log-level info --no-pin --log-dir <dir>]
 //
-// Targets: c-ref = bench/c-relay.c (recvmmsg/sendmmsg, one connected origin socket per caller 4-tuple, no SRT logic);
+// Targets: direct = no relay, the callers talk to the origin itself (what the load generator and the sink carry on
+// their own: the ceiling of every other row); c-ref = bench/c-relay.c (recvmmsg/sendmmsg, one connected origin socket per caller 4-tuple, no SRT logic);
 // native / js = the proxy (node dist/src/main.js) with DATA_PATH=native / js and WORKERS=1; native-w2 (js-w2, ...) =
 // the proxy with WORKERS=2. The data path a proxy really runs is read back (GET /api/v1/stats `dataPath`, else its
 // start-up log line `data path: ...`) and printed in every row: a fallback to js never passes as native.
@@ -52,7 +53,7 @@ import {
 
 interface TargetSpec {
   readonly name: string;
-  readonly kind: 'c-ref' | 'proxy';
+  readonly kind: 'direct' | 'c-ref' | 'proxy';
   readonly path?: 'native' | 'js';
   readonly workers?: number;
 }
@@ -88,8 +89,9 @@ function parseRate(text: string): number {
 
 function parseTarget(text: string): TargetSpec {
   if (text === 'c-ref') return { name: text, kind: 'c-ref' };
+  if (text === 'direct') return { name: text, kind: 'direct' };
   const m = /^(native|js)(?:-w(\d+))?$/.exec(text);
-  if (!m) throw new Error(`unknown target ${text} (c-ref, native, js, native-w2, js-w1, ...)`);
+  if (!m) throw new Error(`unknown target ${text} (direct, c-ref, native, js, native-w2, js-w1, ...)`);
   return { name: text, kind: 'proxy', path: m[1] as 'native' | 'js', workers: m[2] === undefined ? 1 : Number(m[2]) };
 }
 
@@ -99,7 +101,7 @@ function parseOptions(argv: readonly string[]): Options {
     warmup: 1,
     rates: [20_000, 50_000, 80_000],
     sessions: [1, 100],
-    targets: ['c-ref', 'native', 'js'].map(parseTarget),
+    targets: ['direct', 'c-ref', 'native', 'js'].map(parseTarget),
     bothRate: 50_000,
     workersRate: 120_000,
     workersSessions: 100,
@@ -263,6 +265,10 @@ async function detectDataPath(proxy: ProxyProcess): Promise<string> {
 
 async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, originPort: number, prefix: string[]): Promise<Target> {
   const logFile = opts.logDir !== undefined ? join(opts.logDir, `${spec.name}-${Date.now()}.log`) : undefined;
+  if (spec.kind === 'direct') {
+    // No relay: the callers talk to the origin itself. Shows what the load generator and the sink carry on their own.
+    return { spec, pid: -1, port: originPort, dataPath: '-', stop: async () => undefined };
+  }
   if (spec.kind === 'c-ref') {
     // Buffers like the proxy's defaults: SRT_RECV/SEND_BUFFER_BYTES on the public socket, ORIGIN_SOCKET_BUFFER_BYTES per origin socket.
     const argv = [...prefix, tools.relay, '--listen', '127.0.0.1:0', '--origin', `127.0.0.1:${originPort}`];
@@ -286,6 +292,7 @@ async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, origin
 function pathCell(spec: TargetSpec, ran: readonly string[]): string {
   const seen = [...new Set(ran)].join('/');
   if (spec.kind === 'c-ref') return 'C';
+  if (spec.kind === 'direct') return 'none';
   if (seen === spec.path) return seen;
   return `**${seen} (asked ${spec.path})**`;
 }
@@ -301,6 +308,8 @@ interface Window {
   readonly sendSeconds: number;
   readonly relayDrops: number;
   readonly sinkDrops: number;
+  /** Drops at every other UDP socket of the machine: the relay's origin sockets among them. */
+  readonly otherDrops: number;
   readonly cpu: number;
   readonly wall: number;
   readonly loadCpu: number;
@@ -351,13 +360,13 @@ async function measure(target: Target, origin: Origin, sender: ManagedProcess, c
   const down0 = both ? await callerReceived(sender) : 0;
   await sleep(100);
   const drops0 = udpDropsByPort();
-  const cpu0 = processTreeCpuSeconds(target.pid);
+  const cpu0 = target.pid > 0 ? processTreeCpuSeconds(target.pid) : 0;
   const load0 = cpuSample(sender.pid).statSeconds + cpuSample(origin.process.pid).statSeconds + cpuSample(process.pid).statSeconds;
   const all0 = cpuLineSample('all').task;
   const t0 = performance.now();
   const [up, down] = await blastOnce(origin, sender, rate, opts.duration, both, opts.batchUs);
   await waitQuiet(origin, sender, both);
-  const cpu1 = processTreeCpuSeconds(target.pid);
+  const cpu1 = target.pid > 0 ? processTreeCpuSeconds(target.pid) : 0;
   const load1 = cpuSample(sender.pid).statSeconds + cpuSample(origin.process.pid).statSeconds + cpuSample(process.pid).statSeconds;
   const all1 = cpuLineSample('all').task;
   const wall = (performance.now() - t0) / 1000;
@@ -371,8 +380,11 @@ async function measure(target: Target, origin: Origin, sender: ManagedProcess, c
     sentDown: both ? field(down, 'sent') : 0,
     deliveredDown: both ? (await callerReceived(sender)) - down0 : 0,
     sendSeconds: field(up, 'ns') / 1e9,
-    relayDrops: delta(target.port),
+    relayDrops: target.spec.kind === 'direct' ? Number.NaN : delta(target.port),
     sinkDrops: delta(origin.port) + (both ? delta(callerPort) : 0),
+    otherDrops: [...drops1.keys()]
+      .filter((p) => p !== target.port && p !== origin.port && (!both || p !== callerPort))
+      .reduce((n, p) => n + delta(p), 0),
     cpu,
     wall,
     loadCpu,
@@ -485,9 +497,10 @@ async function runHandshakes(spec: TargetSpec, tools: Tools, opts: Options, pin:
     // Warm-up (JIT, socket paths), not counted; then a moment for the sessions it ended to be swept.
     await load(Math.min(100, opts.hsN), Math.min(16, opts.hsInFlight));
     await sleep(300);
-    const cpu0 = processTreeCpuSeconds(target.pid);
+    const cpuNow = (): number => (target!.pid > 0 ? processTreeCpuSeconds(target!.pid) : Number.NaN);
+    const cpu0 = cpuNow();
     const done = await load(opts.hsN, opts.hsInFlight);
-    const cpu = processTreeCpuSeconds(target.pid) - cpu0;
+    const cpu = cpuNow() - cpu0;
     const ok = field(done, 'ok');
     return {
       run: {
@@ -557,7 +570,7 @@ async function main(): Promise<void> {
             results.set(k, [...(results.get(k) ?? []), r.windows[i]!]);
             const w = r.windows[i]!;
             process.stderr.write(
-              `  ${rate}/s: sent ${w.sent}+${w.sentDown} delivered ${w.delivered}+${w.deliveredDown} relay drops ${w.relayDrops} sink drops ${w.sinkDrops} ` +
+              `  ${rate}/s: sent ${w.sent}+${w.sentDown} delivered ${w.delivered}+${w.deliveredDown} relay drops ${w.relayDrops} sink drops ${w.sinkDrops} other drops ${w.otherDrops} ` +
                 `cpu ${w.cpu.toFixed(2)} s (${(100 * coreShare(w)).toFixed(0)}%) load ${(100 * w.loadCpu / w.wall).toFixed(0)}% others ${(100 * w.othersCpu / w.wall).toFixed(0)}%\n`,
             );
             if (w.othersCpu / w.wall > 0.1) warnings.push(`${sc.label} ${rate}/s ${spec.name}: other processes used ${(100 * w.othersCpu / w.wall).toFixed(0)}% of a core`);
@@ -569,9 +582,9 @@ async function main(): Promise<void> {
       console.log('### Relay');
       console.log('');
       console.log(
-        row(['scenario', 'offered pkt/s', 'target', 'data path', 'workers', 'delivered pkt/s', 'vs C', 'loss', 'vs C (pp)', 'relay drops', 'sink drops', 'CPU us/pkt', 'vs C', 'relay CPU']),
+        row(['scenario', 'offered pkt/s', 'target', 'data path', 'workers', 'delivered pkt/s', 'vs C', 'loss', 'vs C (pp)', 'relay drops', 'sink drops', 'other drops', 'CPU us/pkt', 'vs C', 'relay CPU']),
       );
-      console.log(row(Array<string>(14).fill('---')));
+      console.log(row(Array<string>(15).fill('---')));
       for (const sc of list) {
         for (const rate of sc.rates) {
           const ref = results.get(key(sc, rate, parseTarget('c-ref')));
@@ -584,6 +597,7 @@ async function main(): Promise<void> {
             if (spec.kind === 'proxy' && ran.some((p) => p !== spec.path)) {
               warnings.push(`${sc.label} ${spec.name}: the proxy ran data path ${[...new Set(ran)].join('/')}, not ${spec.path}: that row is NOT the ${spec.path} path`);
             }
+            const relay = spec.kind !== 'direct';
             const loss = m(lossPct);
             const refLoss = refMed(lossPct);
             const lossText = sc.both ? `${fixed(loss, 2)}% (up ${fixed(m(upLossPct), 2)}, down ${fixed(m(downLossPct), 2)})` : `${fixed(loss, 2)}%`;
@@ -593,16 +607,17 @@ async function main(): Promise<void> {
                 sc.both ? `${rate} each way` : rate,
                 spec.name,
                 pathCell(spec, ran),
-                spec.kind === 'c-ref' ? 1 : spec.workers!,
+                spec.kind === 'proxy' ? spec.workers! : '-',
                 fixed(m(deliveredPps), 0),
-                spec.kind === 'c-ref' ? '' : ratio(m(deliveredPps), refMed(deliveredPps)),
+                spec.kind !== 'proxy' ? '' : ratio(m(deliveredPps), refMed(deliveredPps)),
                 lossText,
-                spec.kind === 'c-ref' || refLoss === undefined ? '' : `${loss - refLoss >= 0 ? '+' : ''}${fixed(loss - refLoss, 2)}`,
+                spec.kind !== 'proxy' || refLoss === undefined ? '' : `${loss - refLoss >= 0 ? '+' : ''}${fixed(loss - refLoss, 2)}`,
                 fixed(m((w) => w.relayDrops), 0),
                 fixed(m((w) => w.sinkDrops), 0),
-                fixed(m(usPerPacket), 2),
-                spec.kind === 'c-ref' ? '' : ratio(m(usPerPacket), refMed(usPerPacket)),
-                `${fixed(100 * m(coreShare), 0)}%`,
+                fixed(m((w) => w.otherDrops), 0),
+                relay ? fixed(m(usPerPacket), 2) : '-',
+                spec.kind !== 'proxy' ? '' : ratio(m(usPerPacket), refMed(usPerPacket)),
+                relay ? `${fixed(100 * m(coreShare), 0)}%` : '-',
               ]),
             );
           }
@@ -641,12 +656,12 @@ async function main(): Promise<void> {
         if (spec.kind === 'proxy' && ran.some((p) => p !== spec.path)) {
           warnings.push(`handshakes ${spec.name}: the proxy ran data path ${[...new Set(ran)].join('/')}, not ${spec.path}`);
         }
-        const isRef = spec.kind === 'c-ref';
+        const isRef = spec.kind !== 'proxy';
         console.log(
           row([
             spec.name,
             pathCell(spec, ran),
-            isRef ? 1 : spec.workers!,
+            isRef ? '-' : spec.workers!,
             `${m((r) => r.ok)} / ${m((r) => r.failed)} / ${m((r) => r.rejected)}`,
             fixed(m((r) => r.perSecond), 0),
             isRef ? '' : ratio(m((r) => r.perSecond), refMed((r) => r.perSecond)),
@@ -663,7 +678,7 @@ async function main(): Promise<void> {
 
     console.log(
       'delivered = datagrams counted at the far end (origin; plus caller for both ways) / send time; loss = 1 - delivered/sent; ' +
-        'relay drops = kernel drops at the relay\'s public socket, sink drops = at the origin (and the caller, both ways) (/proc/net/udp); ' +
+        'relay drops = kernel drops at the relay\'s public socket, sink drops = at the origin (and the caller, both ways), other drops = at any other UDP socket, the relay\'s origin sockets among them (/proc/net/udp); ' +
         'CPU us/pkt = relay utime+stime (threads and child processes) / delivered; relay CPU = % of one core over the window; ' +
         'vs C = ratio to the C reference of the same row (loss: difference in percentage points).',
     );
