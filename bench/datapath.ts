@@ -316,6 +316,8 @@ interface Window {
   readonly othersCpu: number;
 }
 
+/** What the callers (and the origin, both ways) really sent per second: below the offered rate when the load side fell behind. */
+const sentPps = (w: Window): number => (w.sent + w.sentDown) / w.sendSeconds;
 const deliveredPps = (w: Window): number => (w.delivered + w.deliveredDown) / w.sendSeconds;
 const lossPct = (w: Window): number => (100 * (w.sent + w.sentDown - w.delivered - w.deliveredDown)) / Math.max(1, w.sent + w.sentDown);
 const upLossPct = (w: Window): number => (100 * (w.sent - w.delivered)) / Math.max(1, w.sent);
@@ -573,6 +575,10 @@ async function main(): Promise<void> {
               `  ${rate}/s: sent ${w.sent}+${w.sentDown} delivered ${w.delivered}+${w.deliveredDown} relay drops ${w.relayDrops} sink drops ${w.sinkDrops} other drops ${w.otherDrops} ` +
                 `cpu ${w.cpu.toFixed(2)} s (${(100 * coreShare(w)).toFixed(0)}%) load ${(100 * w.loadCpu / w.wall).toFixed(0)}% others ${(100 * w.othersCpu / w.wall).toFixed(0)}%\n`,
             );
+            const offered = sc.both ? 2 * rate : rate;
+            if (sentPps(w) < 0.95 * offered) {
+              warnings.push(`${sc.label} ${rate}/s ${spec.name}: the load side sent only ${sentPps(w).toFixed(0)} of ${offered} packets/s (it fell behind)`);
+            }
             if (w.othersCpu / w.wall > 0.1) warnings.push(`${sc.label} ${rate}/s ${spec.name}: other processes used ${(100 * w.othersCpu / w.wall).toFixed(0)}% of a core`);
           });
         }
@@ -582,9 +588,9 @@ async function main(): Promise<void> {
       console.log('### Relay');
       console.log('');
       console.log(
-        row(['scenario', 'offered pkt/s', 'target', 'data path', 'workers', 'delivered pkt/s', 'vs C', 'loss', 'vs C (pp)', 'relay drops', 'sink drops', 'other drops', 'CPU us/pkt', 'vs C', 'relay CPU']),
+        row(['scenario', 'offered pkt/s', 'target', 'data path', 'workers', 'sent pkt/s', 'delivered pkt/s', 'vs C', 'loss', 'vs C (pp)', 'relay drops', 'sink drops', 'other drops', 'CPU us/pkt', 'vs C', 'relay CPU']),
       );
-      console.log(row(Array<string>(15).fill('---')));
+      console.log(row(Array<string>(16).fill('---')));
       for (const sc of list) {
         for (const rate of sc.rates) {
           const ref = results.get(key(sc, rate, parseTarget('c-ref')));
@@ -608,6 +614,7 @@ async function main(): Promise<void> {
                 spec.name,
                 pathCell(spec, ran),
                 spec.kind === 'proxy' ? spec.workers! : '-',
+                fixed(m(sentPps), 0),
                 fixed(m(deliveredPps), 0),
                 spec.kind !== 'proxy' ? '' : ratio(m(deliveredPps), refMed(deliveredPps)),
                 lossText,
@@ -677,7 +684,7 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      'delivered = datagrams counted at the far end (origin; plus caller for both ways) / send time; loss = 1 - delivered/sent; ' +
+      'sent = what the load side really sent per second (below offered: it fell behind); delivered = datagrams counted at the far end (origin; plus caller for both ways) / send time; loss = 1 - delivered/sent; ' +
         'relay drops = kernel drops at the relay\'s public socket, sink drops = at the origin (and the caller, both ways), other drops = at any other UDP socket, the relay\'s origin sockets among them (/proc/net/udp); ' +
         'CPU us/pkt = relay utime+stime (threads and child processes) / delivered; relay CPU = % of one core over the window; ' +
         'vs C = ratio to the C reference of the same row (loss: difference in percentage points).',
