@@ -149,6 +149,16 @@ static int find_session(const struct sockaddr_storage *caller) {
   return -1;
 }
 
+static int tombstones;
+
+static void insert_slot(int s) {
+  uint32_t i = hash_addr(&sessions[s].caller) & (TABLE_SIZE - 1);
+  while (table[i] >= 0) i = (i + 1) & (TABLE_SIZE - 1);
+  if (table[i] == TOMBSTONE) tombstones--;
+  table[i] = s;
+  sessions[s].slot = (int)i;
+}
+
 static int open_session(const struct sockaddr_storage *caller, socklen_t caller_len) {
   if (free_count == 0) {
     counters.table_full++;
@@ -176,13 +186,10 @@ static int open_session(const struct sockaddr_storage *caller, socklen_t caller_
     counters.open_failures++;
     return -1;
   }
-  uint32_t i = hash_addr(caller) & (TABLE_SIZE - 1);
-  while (table[i] >= 0) i = (i + 1) & (TABLE_SIZE - 1);
-  table[i] = s;
   sessions[s].fd = fd;
   memcpy(&sessions[s].caller, caller, caller_len);
   sessions[s].caller_len = caller_len;
-  sessions[s].slot = (int)i;
+  insert_slot(s);
   sessions[s].pending = 0;
   counters.opened++;
   return s;
@@ -195,6 +202,13 @@ static void close_session(int s) {
   table[sessions[s].slot] = TOMBSTONE;
   free_list[free_count++] = s;
   counters.closed++;
+  if (++tombstones > TABLE_SIZE / 4) {
+    /* Lookups of unknown callers probe up to an empty slot: rebuild before tombstones make that long. */
+    for (int i = 0; i < TABLE_SIZE; i++) table[i] = EMPTY;
+    tombstones = 0;
+    for (int i = 0; i < MAX_SESSIONS; i++)
+      if (sessions[i].fd >= 0) insert_slot(i);
+  }
 }
 
 static int is_shutdown(const uint8_t *p, unsigned len) { return len >= 16 && p[0] == 0x80 && p[1] == 0x05; }
