@@ -228,6 +228,8 @@ interface Target {
   readonly port: number;
   /** The data path the target runs, as it reports it (c-ref: 'c'). */
   readonly dataPath: string;
+  /** The proxy's drop and error counters (GET /api/v1/stats), for the log; '' for the others. */
+  counters(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -267,7 +269,7 @@ async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, origin
   const logFile = opts.logDir !== undefined ? join(opts.logDir, `${spec.name}-${Date.now()}.log`) : undefined;
   if (spec.kind === 'direct') {
     // No relay: the callers talk to the origin itself. Shows what the load generator and the sink carry on their own.
-    return { spec, pid: -1, port: originPort, dataPath: '-', stop: async () => undefined };
+    return { spec, pid: -1, port: originPort, dataPath: '-', counters: async () => '', stop: async () => undefined };
   }
   if (spec.kind === 'c-ref') {
     // Buffers like the proxy's defaults: SRT_RECV/SEND_BUFFER_BYTES on the public socket, ORIGIN_SOCKET_BUFFER_BYTES per origin socket.
@@ -275,7 +277,7 @@ async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, origin
     argv.push('--rcvbuf', String(opts.rcvbuf), '--origin-buf', '524288', '--max-seconds', '1800');
     const child = new ManagedProcess('c-relay', argv[0]!, argv.slice(1), { stdout: 'lines', logFile });
     const port = Number((await child.nextLine(/^listening \d+/, 5000)).split(' ')[1]);
-    return { spec, pid: child.pid, port, dataPath: 'c', stop: async () => void (await child.stop('SIGTERM', 3000)) };
+    return { spec, pid: child.pid, port, dataPath: 'c', counters: async () => '', stop: async () => void (await child.stop('SIGTERM', 3000)) };
   }
   const proxy = await ProxyProcess.start({
     env: proxyEnv(spec, opts, originPort),
@@ -285,7 +287,21 @@ async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, origin
     ...(logFile !== undefined ? { logFile } : {}),
     readyTimeoutMs: 20_000,
   });
-  return { spec, pid: proxy.pid, port: proxy.srtPort, dataPath: await detectDataPath(proxy), stop: () => proxy.stop(10_000) };
+  return {
+    spec,
+    pid: proxy.pid,
+    port: proxy.srtPort,
+    dataPath: await detectDataPath(proxy),
+    async counters() {
+      try {
+        const stats = await proxy.getJson<Record<string, unknown>>('/api/v1/stats');
+        return JSON.stringify({ drops: stats.drops, errors: stats.errors, handshakes: stats.handshakes });
+      } catch (error) {
+        return `(GET /api/v1/stats failed: ${(error as Error).message})`;
+      }
+    },
+    stop: () => proxy.stop(10_000),
+  };
 }
 
 /** The data-path cell: what ran, loudly marked when it is not what was asked for. */
@@ -457,6 +473,8 @@ async function runScenario(sc: Scenario, spec: TargetSpec, tools: Tools, opts: O
     }
     const windows: Window[] = [];
     for (const rate of sc.rates) windows.push(await measure(target, origin, sender, callerPort, rate, sc.both, opts));
+    const counters = await target.counters();
+    if (counters !== '') process.stderr.write(`  ${spec.name} counters: ${counters}\n`);
     sender.write('quit');
     await sender.nextLine(/^bye/, 5000).catch(() => undefined);
     return { windows, dataPath: target.dataPath };
@@ -474,6 +492,7 @@ interface HandshakeRun {
   readonly ok: number;
   readonly failed: number;
   readonly rejected: number;
+  readonly retransmits: number;
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -504,11 +523,14 @@ async function runHandshakes(spec: TargetSpec, tools: Tools, opts: Options, pin:
     const done = await load(opts.hsN, opts.hsInFlight);
     const cpu = cpuNow() - cpu0;
     const ok = field(done, 'ok');
+    const counters = await target.counters();
+    if (counters !== '') process.stderr.write(`  ${spec.name} counters: ${counters}\n`);
     return {
       run: {
         ok,
         failed: field(done, 'failed'),
         rejected: field(done, 'rejected'),
+        retransmits: field(done, 'retransmits'),
         perSecond: ok / (field(done, 'ns') / 1e9),
         p50Ms: field(done, 'p50_us') / 1000,
         p99Ms: field(done, 'p99_us') / 1000,
@@ -645,14 +667,14 @@ async function main(): Promise<void> {
           hs.set(spec.name, [...(hs.get(spec.name) ?? []), r.run]);
           hsPaths.set(spec.name, [...(hsPaths.get(spec.name) ?? []), r.dataPath]);
           process.stderr.write(
-            `  ok ${r.run.ok} failed ${r.run.failed} rejected ${r.run.rejected}, ${r.run.perSecond.toFixed(0)}/s, p50 ${r.run.p50Ms} ms p99 ${r.run.p99Ms} ms\n`,
+            `  ok ${r.run.ok} failed ${r.run.failed} rejected ${r.run.rejected} retransmits ${r.run.retransmits}, ${r.run.perSecond.toFixed(0)}/s, p50 ${r.run.p50Ms} ms p99 ${r.run.p99Ms} ms\n`,
           );
         }
       }
       console.log(`### Handshakes (${opts.hsN} sessions, ${opts.hsInFlight} in flight)`);
       console.log('');
-      console.log(row(['target', 'data path', 'workers', 'ok / failed / rejected', 'handshakes/s', 'vs C', 'p50 ms', 'vs C', 'p99 ms', 'vs C', 'relay CPU us/handshake']));
-      console.log(row(Array<string>(11).fill('---')));
+      console.log(row(['target', 'data path', 'workers', 'ok / failed / rejected', 'retransmits', 'handshakes/s', 'vs C', 'p50 ms', 'vs C', 'p99 ms', 'vs C', 'relay CPU us/handshake']));
+      console.log(row(Array<string>(12).fill('---')));
       const ref = hs.get('c-ref');
       const refMed = (f: (r: HandshakeRun) => number): number | undefined => (ref === undefined ? undefined : median(ref.map(f)));
       for (const spec of opts.targets) {
@@ -670,6 +692,7 @@ async function main(): Promise<void> {
             pathCell(spec, ran),
             isRef ? '-' : spec.workers!,
             `${m((r) => r.ok)} / ${m((r) => r.failed)} / ${m((r) => r.rejected)}`,
+            m((r) => r.retransmits),
             fixed(m((r) => r.perSecond), 0),
             isRef ? '' : ratio(m((r) => r.perSecond), refMed((r) => r.perSecond)),
             fixed(m((r) => r.p50Ms), 2),

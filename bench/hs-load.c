@@ -6,7 +6,8 @@
 //
 // The socket id (CIF bytes 24..27) of both templates is replaced per handshake; the listener's cookie from the
 // INDUCTION answer is patched into the CONCLUSION. Retransmits every 250 ms and gives up after 3 s, like libsrt.
-// Prints `done ok=<n> failed=<n> rejected=<n> ns=<elapsed> p50_us=<> p99_us=<> max_us=<> mean_us=<>` and exits.
+// Prints `done ok=<n> failed=<n> rejected=<n> retransmits=<n> ns=<elapsed> p50_us=<> p99_us=<> max_us=<> mean_us=<>`
+// and exits (retransmits: INDUCTIONs and CONCLUSIONs sent again after 250 ms without an answer).
 // A watchdog (alarm) ends the process after 600 s whatever happens.
 //
 // Build: gcc -O2 -o hs-load bench/hs-load.c
@@ -129,7 +130,7 @@ int main(int argc, char **argv) {
   srandom((unsigned)(epoch ^ (uint64_t)getpid()));
   epfd = epoll_create1(0);
   uint64_t *latencies = calloc((size_t)n, sizeof *latencies);
-  long started = 0, ok = 0, failed = 0, rejected = 0;
+  long started = 0, ok = 0, failed = 0, rejected = 0, retransmits = 0;
   for (int i = 0; i < MAX_INFLIGHT; i++) slots[i].fd = -1;
   uint64_t t0 = now_ns();
   for (long i = 0; i < inflight && started < n; i++, started++)
@@ -182,6 +183,7 @@ int main(int argc, char **argv) {
           started++;
         }
       } else if (t >= a->retransmit) {
+        retransmits++;
         if (a->phase == 1) send_induction(a);
         else (void)send(a->fd, a->conc, (size_t)conc_len, 0);
         a->retransmit = t + 250000000ull;
@@ -193,8 +195,8 @@ int main(int argc, char **argv) {
   uint64_t sum = 0;
   for (long i = 0; i < ok; i++) sum += latencies[i];
 #define PCT(p) (ok > 0 ? latencies[(long)((p) / 100.0 * (double)ok + 0.999999) - 1 < 0 ? 0 : (long)((p) / 100.0 * (double)ok + 0.999999) - 1] / 1000ull : 0ull)
-  printf("done ok=%ld failed=%ld rejected=%ld ns=%llu p50_us=%llu p99_us=%llu max_us=%llu mean_us=%llu\n", ok, failed, rejected,
-         (unsigned long long)elapsed, (unsigned long long)PCT(50), (unsigned long long)PCT(99),
+  printf("done ok=%ld failed=%ld rejected=%ld retransmits=%ld ns=%llu p50_us=%llu p99_us=%llu max_us=%llu mean_us=%llu\n", ok, failed, rejected,
+         retransmits, (unsigned long long)elapsed, (unsigned long long)PCT(50), (unsigned long long)PCT(99),
          (unsigned long long)(ok > 0 ? latencies[ok - 1] / 1000ull : 0), (unsigned long long)(ok > 0 ? sum / (uint64_t)ok / 1000ull : 0));
   return 0;
 }
