@@ -580,12 +580,21 @@ async function main(): Promise<void> {
     const results = new Map<string, Window[]>();
     const paths = new Map<string, string[]>();
     const key = (sc: Scenario, rate: number, t: TargetSpec): string => `${sc.label}|${rate}|${t.name}`;
+    const failures = new Map<string, string>();
     for (let round = 0; round < opts.repeat; round++) {
       for (const sc of list) {
         const order = round % 2 === 0 ? sc.targets : [...sc.targets].reverse();
         for (const spec of order) {
           process.stderr.write(`round ${round + 1}: ${sc.label}, ${spec.name} ...\n`);
-          const r = await runScenario(sc, spec, tools, opts, pin);
+          // One target failing (a crash, a handshake that never completes) costs its rows, not the whole run.
+          const r = await runScenario(sc, spec, tools, opts, pin).catch((error: unknown) => {
+            const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+            process.stderr.write(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            failures.set(`${sc.label}|${spec.name}`, why);
+            warnings.push(`${sc.label} ${spec.name}: FAILED in round ${round + 1}: ${why}`);
+            return undefined;
+          });
+          if (r === undefined) continue;
           const ps = paths.get(`${sc.label}|${spec.name}`) ?? [];
           ps.push(r.dataPath);
           paths.set(`${sc.label}|${spec.name}`, ps);
@@ -619,7 +628,11 @@ async function main(): Promise<void> {
           const refMed = (f: (w: Window) => number): number | undefined => (ref === undefined ? undefined : median(ref.map(f)));
           for (const spec of sc.targets) {
             const ws = results.get(key(sc, rate, spec));
-            if (ws === undefined) continue;
+            if (ws === undefined) {
+              const why = failures.get(`${sc.label}|${spec.name}`);
+              if (why !== undefined) console.log(row([sc.label, rate, spec.name, `**FAILED** (${why.replaceAll('|', '/')})`, ...Array<string>(12).fill('')]));
+              continue;
+            }
             const m = (f: (w: Window) => number): number => median(ws.map(f));
             const ran = paths.get(`${sc.label}|${spec.name}`) ?? [];
             if (spec.kind === 'proxy' && ran.some((p) => p !== spec.path)) {
@@ -659,11 +672,19 @@ async function main(): Promise<void> {
     if (opts.parts.includes('handshake')) {
       const hs = new Map<string, HandshakeRun[]>();
       const hsPaths = new Map<string, string[]>();
+      const hsFailures = new Map<string, string>();
       for (let round = 0; round < opts.repeat; round++) {
         const order = round % 2 === 0 ? opts.targets : [...opts.targets].reverse();
         for (const spec of order) {
           process.stderr.write(`round ${round + 1}: handshakes, ${spec.name} ...\n`);
-          const r = await runHandshakes(spec, tools, opts, pin);
+          const r = await runHandshakes(spec, tools, opts, pin).catch((error: unknown) => {
+            const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+            process.stderr.write(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            hsFailures.set(spec.name, why);
+            warnings.push(`handshakes ${spec.name}: FAILED in round ${round + 1}: ${why}`);
+            return undefined;
+          });
+          if (r === undefined) continue;
           hs.set(spec.name, [...(hs.get(spec.name) ?? []), r.run]);
           hsPaths.set(spec.name, [...(hsPaths.get(spec.name) ?? []), r.dataPath]);
           process.stderr.write(
@@ -679,7 +700,11 @@ async function main(): Promise<void> {
       const refMed = (f: (r: HandshakeRun) => number): number | undefined => (ref === undefined ? undefined : median(ref.map(f)));
       for (const spec of opts.targets) {
         const rs = hs.get(spec.name);
-        if (rs === undefined) continue;
+        if (rs === undefined) {
+          const why = hsFailures.get(spec.name);
+          if (why !== undefined) console.log(row([spec.name, `**FAILED** (${why.replaceAll('|', '/')})`, ...Array<string>(10).fill('')]));
+          continue;
+        }
         const m = (f: (r: HandshakeRun) => number): number => median(rs.map(f));
         const ran = hsPaths.get(spec.name) ?? [];
         if (spec.kind === 'proxy' && ran.some((p) => p !== spec.path)) {
