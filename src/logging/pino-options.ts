@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LogFn, LoggerOptions } from 'pino';
+import type { LogFn } from 'pino';
 import type { Options } from 'pino-http';
 import type { LogLevel } from '../config/app-config.js';
 import { REDACT_PATHS, REDACTED, scrubRecord, scrubSecrets } from './redaction.js';
@@ -10,7 +10,10 @@ import { REDACT_PATHS, REDACTED, scrubRecord, scrubSecrets } from './redaction.j
  */
 export function pinoOptions(level: LogLevel): Options {
   return {
-    ...lineFormat(level),
+    level,
+    base: { service: 'srt-proxy' },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label }) },
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
     hooks: { logMethod: scrubArguments },
     useLevel: 'debug',
@@ -19,19 +22,6 @@ export function pinoOptions(level: LogLevel): Options {
       req: (req: IncomingMessage) => ({ method: req.method, path: (req.url ?? '').split('?')[0] }),
       res: (res: ServerResponse) => ({ status: res.statusCode }),
     },
-  };
-}
-
-/**
- * What every line shares (level name, ISO time, service), with nothing that inspects fields: the session log
- * (session-log.ts) uses it alone, as its lines carry only known-safe fields.
- */
-export function lineFormat(level: LogLevel): Pick<LoggerOptions, 'level' | 'base' | 'timestamp' | 'formatters'> {
-  return {
-    level,
-    base: { service: 'srt-proxy' },
-    timestamp: () => `,"time":"${new Date().toISOString()}"`,
-    formatters: { level: (label) => ({ level: label }) },
   };
 }
 

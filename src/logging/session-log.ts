@@ -1,6 +1,4 @@
-import pino from 'pino';
 import type { LogLevel } from '../config/app-config.js';
-import { lineFormat } from './pino-options.js';
 import { scrubSecrets } from './redaction.js';
 
 /** The fields every session line starts with; all of them are generated or parsed by the proxy itself. */
@@ -34,28 +32,49 @@ export interface SessionEndLine extends SessionIdentity {
   readonly retransmitted?: number;
 }
 
+/** The part of a line that never changes: what pino's `base`, level formatter and the Nest context would write. */
+const FIXED = `"service":"srt-proxy","context":"Session"`;
+
 /**
  * The 'session started' and 'session ended' lines, one each per session, in the same JSON shape as every other line
- * (context "Session"). A reconnect wave writes thousands of them a second, so they skip the generic logger's
- * per-line work (Nest's Logger, the argument scrub hook, pino's wildcard `redact` paths), which cost more than the
- * rest of a handshake together: secrets stay out by construction instead, as the line types above admit only
- * proxy-made identifiers and counts, and the one parsed text (the stream key) is still scrubbed.
+ * (level name, ISO time, service, context "Session", msg). A reconnect wave writes thousands of them a second, so
+ * they skip the generic logger's per-line work (Nest's Logger, the argument scrub hook, pino's wildcard `redact`
+ * paths and its generic serializer), which cost more than the rest of a handshake together. Secrets stay out by
+ * construction instead: the line types above admit only proxy-made identifiers and numbers, and the one parsed text
+ * (the stream key) is still scrubbed. The line goes into the application's log destination like any other.
  */
 export class SessionLog {
-  private constructor(private readonly logger: pino.Logger) {}
+  private constructor(
+    private readonly stream: { write(line: string): unknown },
+    private readonly enabled: boolean,
+  ) {}
 
-  /** Lines at `level` into `stream` (the application's log destination). */
-  static create(level: LogLevel, stream: pino.DestinationStream): SessionLog {
-    return new SessionLog(pino(lineFormat(level), stream).child({ context: 'Session' }));
+  /** Lines at info, written when `level` lets info through, into `stream` (the application's log destination). */
+  static create(level: LogLevel, stream: { write(line: string): unknown }): SessionLog {
+    return new SessionLog(stream, level === 'debug' || level === 'info');
   }
 
   started(line: SessionStartLine): void {
-    if (!this.logger.isLevelEnabled('info')) return;
-    this.logger.info({ msg: 'session started', ...line, stream: scrubSecrets(line.stream) });
+    if (this.enabled) this.write('session started', line);
   }
 
   ended(line: SessionEndLine): void {
-    if (!this.logger.isLevelEnabled('info')) return;
-    this.logger.info({ msg: 'session ended', ...line, stream: scrubSecrets(line.stream) });
+    if (this.enabled) this.write('session ended', line);
   }
+
+  private write(msg: string, fields: SessionStartLine | SessionEndLine): void {
+    let text = `{"level":"info","time":"${new Date().toISOString()}",${FIXED},"msg":"${msg}"`;
+    for (const [key, value] of Object.entries(fields) as [string, unknown][]) {
+      if (value === undefined) continue; // as JSON.stringify and pino: an absent value is no field
+      text += `,"${key}":${encode(key === 'stream' ? scrubSecrets(value as string) : value)}`;
+    }
+    this.stream.write(`${text}}\n`);
+  }
+}
+
+/** A field value as JSON: strings quoted and escaped, numbers as numbers (NaN and infinities as null, as JSON has them). */
+function encode(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value === null ? 'null' : JSON.stringify(String(value));
 }

@@ -66,6 +66,17 @@ describe('SessionLog', () => {
     assert.equal(lines[0]!.stream, 'v/live/x,secret=[redacted]');
   });
 
+  it('escapes what needs escaping and writes every line as one JSON object', () => {
+    const { lines, log } = capture();
+    log.started({ ...start, stream: 'v/live/"quoted"\\back\nline' });
+    log.ended({ ...end, origin: undefined, rttMs: null, durationMs: Number.NaN });
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0]!.stream, 'v/live/"quoted"\\back\nline');
+    assert.equal('origin' in lines[1]!, false, 'an undefined origin is no field');
+    assert.equal(lines[1]!.rttMs, null);
+    assert.equal(lines[1]!.durationMs, null);
+  });
+
   it('writes nothing below its level', () => {
     const { lines, log } = capture('warn');
     log.started(start);
