@@ -64,7 +64,9 @@ export class SessionLog {
 
   private write(msg: string, fields: SessionStartLine | SessionEndLine): void {
     let text = `{"level":"info","time":"${new Date().toISOString()}",${FIXED},"msg":"${msg}"`;
-    for (const [key, value] of Object.entries(fields) as [string, unknown][]) {
+    const record = fields as unknown as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
       if (value === undefined) continue; // as JSON.stringify and pino: an absent value is no field
       text += `,"${key}":${encode(key === 'stream' ? scrubSecrets(value as string) : value)}`;
     }
