@@ -5,11 +5,10 @@ import { EventsModule } from '../events/events.module.js';
 import { HandshakeEngine } from './session/handshake-engine.js';
 import { SessionManager } from './session/session-manager.js';
 import { SrtListener } from './transport/srt-listener.js';
-import { SrtTransportStrategy } from './transport/srt-transport.strategy.js';
 
 @Module({
   imports: [AdmissionModule, EventsModule],
-  providers: [SourceGuard, SessionManager, HandshakeEngine, SrtListener, SrtTransportStrategy],
-  exports: [SessionManager, SrtListener, SrtTransportStrategy],
+  providers: [SourceGuard, SessionManager, HandshakeEngine, SrtListener],
+  exports: [SessionManager, SrtListener],
 })
 export class SrtModule {}

@@ -15,7 +15,7 @@ import { SessionTable } from './session-table.js';
 import { LinkTotals } from './link-totals.js';
 import { streamLinks, type StreamLinkFigures } from './stream-links.js';
 import type { ModeOriginCount, ProxySnapshot } from './proxy-snapshot.js';
-import { OriginRegistry } from '../../origins/origin-registry.js';
+import { ORIGIN_REPORTS, type OriginReports } from '../../origins/origin-reports.js';
 import { applySocketBuffers } from '../transport/socket-buffers.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
@@ -48,7 +48,7 @@ export class SessionManager implements SessionHost {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(BALANCER) private readonly balancer: Balancer,
-    private readonly origins: OriginRegistry,
+    @Inject(ORIGIN_REPORTS) private readonly origins: OriginReports,
     private readonly rejectionLog: RejectionLog,
     private readonly guard: SourceGuard,
     private readonly admission: AdmissionGate,

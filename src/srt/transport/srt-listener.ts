@@ -46,7 +46,13 @@ export class SrtListener {
   start(): Promise<void> {
     const { host, port } = this.config.listen;
     // `::` accepts IPv4 too (dual stack) unless the host says otherwise.
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: false, lookup: literalLookup });
+    const socket = createSocket({
+      type: isIPv6(host) ? 'udp6' : 'udp4',
+      ipv6Only: false,
+      lookup: literalLookup,
+      // SRT workers share the port; the kernel hashes each caller's 4-tuple to one of them.
+      reusePort: this.config.reusePort,
+    });
     this.socket = socket;
     socket.on('message', this.onMessage);
     return new Promise((resolve, reject) => {
