@@ -10,6 +10,8 @@ import { envSchema } from '../../src/config/config.schema.js';
 
 export interface SessionView {
   readonly id: string;
+  /** The SRT worker holding the session (0 with WORKERS=1). */
+  readonly worker: number;
   readonly caller: string;
   readonly callerSocketId: number;
   readonly originSocketId: number | null;
