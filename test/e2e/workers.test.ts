@@ -164,6 +164,22 @@ for (const how of ['terminate', 'crash'] as const) {
   });
 }
 
+e2eTest('WORKERS=2: MAX_SESSIONS stays a process-wide cap (each worker holds its share)', async (scope) => {
+  const origin = await scope.rawOrigin();
+  const proxy = await workersProxy(scope, [origin], { MAX_SESSIONS: '2' });
+  const outcomes: (number | undefined)[] = [];
+  for (let i = 0; i < 8; i++) {
+    const caller = await scope.rawCaller();
+    const result = await caller.connect({ host: '127.0.0.1', port: proxy.srtPort, streamId: sid(`cap-${i}`, 'publish') });
+    outcomes.push(result.outcome === 'accepted' ? 0 : result.hsType);
+  }
+  const accepted = outcomes.filter((o) => o === 0).length;
+  assert.ok(accepted >= 1 && accepted <= 2, `accepted ${accepted} of 8 with MAX_SESSIONS=2: ${outcomes.join(',')}`);
+  assert.deepEqual([...new Set(outcomes.filter((o) => o !== 0))], [2402], 'the rest were told to retry elsewhere');
+  assert.equal((await stats(proxy)).sessions.active, accepted);
+  console.log(`workers: MAX_SESSIONS=2 with 2 workers accepted ${accepted} of 8 callers (each worker holds 1)`);
+});
+
 e2eTest('WORKERS=2: SIGTERM drains both workers (2402 for newcomers, live sessions relay on) and exits 0', async (scope) => {
   const origin = await scope.rawOrigin();
   const proxy = await workersProxy(scope, [origin], { DRAIN_TIMEOUT_MS: '1500' });
