@@ -75,6 +75,7 @@ export class AdminController {
       sources: snapshot.sources,
       errors: snapshot.errors,
       originSockets: snapshot.originSockets,
+      dataPath: snapshot.dataPath,
       draining: snapshot.draining,
       workers: this.srt.workerStats(),
       balancer: this.balancer.stats(),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sessionViewOf, type SessionView } from '../admin/session-view.js';
+import { sessionListingOf, type SessionListing } from '../admin/session-listing.js';
 import type { StreamMode } from './protocol/stream-id.js';
 import type { ProxySnapshot } from './session/proxy-snapshot.js';
 import { SessionManager } from './session/session-manager.js';
@@ -42,7 +42,7 @@ export class LocalSrtSide implements SrtSide {
   }
 
   async liveSessions(): Promise<number> {
-    return this.sessionManager.table.size;
+    return this.sessionManager.sessionCount;
   }
 
   async snapshot(): Promise<ProxySnapshot> {
@@ -54,9 +54,8 @@ export class LocalSrtSide implements SrtSide {
     return this.sessionManager.snapshot();
   }
 
-  async sessions(): Promise<SessionView[]> {
-    const now = Date.now();
-    return [...this.sessionManager.table.values()].map((s) => sessionViewOf(s, this.worker, now));
+  async sessions(): Promise<SessionListing[]> {
+    return this.sessionManager.sessionViews().map((s) => sessionListingOf(s, this.worker));
   }
 
   async sessionsByStream(): Promise<Map<string, Record<string, number>>> {

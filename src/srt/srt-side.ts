@@ -1,4 +1,4 @@
-import type { SessionView } from '../admin/session-view.js';
+import type { SessionListing } from '../admin/session-listing.js';
 import type { StreamMode } from './protocol/stream-id.js';
 import type { ProxySnapshot } from './session/proxy-snapshot.js';
 import type { StreamLinkFigures } from './session/stream-links.js';
@@ -37,7 +37,7 @@ export interface SrtSide {
   liveSessions(): Promise<number>;
   /** Every count, summed over the workers. */
   snapshot(): Promise<ProxySnapshot>;
-  sessions(): Promise<SessionView[]>;
+  sessions(): Promise<SessionListing[]>;
   sessionsByStream(): Promise<Map<string, Record<string, number>>>;
   sessionsByOrigin(): Promise<Map<string, number>>;
   streamLinks(max: number): Promise<{ streams: StreamLinkFigures[]; omitted: number }>;

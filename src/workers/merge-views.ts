@@ -1,4 +1,4 @@
-import type { SessionView } from '../admin/session-view.js';
+import type { SessionListing } from '../admin/session-listing.js';
 import type { ProxySnapshot } from '../srt/session/proxy-snapshot.js';
 import type { StreamLinkFigures } from '../srt/session/stream-links.js';
 
@@ -102,7 +102,7 @@ export function mergeStreamLinks(lists: readonly (readonly StreamLinkFigures[])[
 }
 
 /** A worker's session as the API lists it: its id made unique across workers (`w<worker>-<id>`). */
-export function workerSessionView(view: SessionView, worker: number): SessionView {
+export function workerSessionView(view: SessionListing, worker: number): SessionListing {
   return { ...view, id: workerSessionId(worker, view.id), worker };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { SessionView } from '../admin/session-view.js';
+import type { SessionListing } from '../admin/session-listing.js';
 import { BALANCER, type Balancer } from '../balancer/balancer.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
@@ -138,8 +138,8 @@ export class WorkerPool implements SrtSide {
     return { ...mergeSnapshots(snapshots), draining: this.draining };
   }
 
-  async sessions(): Promise<SessionView[]> {
-    const answers = await this.ask<SessionView[]>(WorkerMethods.sessions);
+  async sessions(): Promise<SessionListing[]> {
+    const answers = await this.ask<SessionListing[]>(WorkerMethods.sessions);
     return answers.flatMap(({ worker, value }) => value.map((view) => workerSessionView(view, worker)));
   }
 

@@ -17,10 +17,11 @@ function snapshot(n: number, extra: { live?: { mode: 'publish' | 'request'; orig
     },
     handshakes: { inductions: n, conclusions: n, repeatedConclusions: 0, accepted: n, rejected: new Map([[2402, n]]) },
     traffic: { packetsFromCaller: 100 * n, bytesFromCaller: 1, packetsFromOrigin: 2, bytesFromOrigin: 3, sessionDrops: 0, sendQueueDrops: 0, sendErrors: 0 },
-    drops: { malformed: 0, unknownSession: n, foreignAddress: 0, badCookie: 0, unsupported: 0, originStray: 0, rateLimited: 0 },
+    drops: { malformed: 0, unknownSession: n, foreignAddress: 0, badCookie: 0, unsupported: 0, originStray: 0, rateLimited: 0, handshakesShed: 0 },
     sources: { limiterSources: 1, cappedSources: 1, cachedRejections: 0, sourceCapped: 0, cachedRejectionsSent: 0 },
     errors: { send: 0, origin: 0, socket: 0 },
     originSockets: n,
+    dataPath: 'js',
     draining: extra.draining ?? false,
     links: [],
     admission: { allowedByWebhook: n, allowedByRules: 0, deniedByRules: 0, deniedByWebhook: 0, errorsAllowed: 0, errorsDenied: 0, webhookCalls: 0, cacheHits: 0, sharedCalls: 0 },
@@ -39,6 +40,7 @@ describe('merged views of the SRT workers', () => {
     assert.equal(sum.drops.unknownSession, 3);
     assert.equal(sum.originSockets, 3);
     assert.equal(sum.draining, true);
+    assert.equal(sum.dataPath, 'js');
     assert.equal(sum.admission.allowedByWebhook, 3);
     assert.equal(sum.events.posted, 3);
     assert.deepEqual(

@@ -1,8 +1,8 @@
-import type { Session } from '../srt/session/session.js';
+import type { SessionView } from '../srt/session/session-view.js';
 import { sessionTelemetryView } from './telemetry-view.js';
 
 /** One session as GET /api/v1/sessions lists it; `worker` is the SRT worker that holds it (0 with WORKERS=1). */
-export function sessionViewOf(s: Session, worker: number, now = Date.now()) {
+export function sessionListingOf(s: SessionView, worker: number) {
   return {
     id: s.id,
     worker,
@@ -21,8 +21,8 @@ export function sessionViewOf(s: Session, worker: number, now = Date.now()) {
     drops: s.drops,
     sendQueueDrops: s.sendQueueDrops,
     sendErrors: s.sendErrors,
-    telemetry: sessionTelemetryView(s, now),
+    telemetry: sessionTelemetryView(s),
   };
 }
 
-export type SessionView = ReturnType<typeof sessionViewOf>;
+export type SessionListing = ReturnType<typeof sessionListingOf>;
