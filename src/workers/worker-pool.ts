@@ -87,11 +87,17 @@ export class WorkerPool implements SrtSide {
   }
 
   async start(): Promise<void> {
-    // Worker 0 first: with port 0 (tests) it picks the port the others then share.
-    const first = await this.spawn(this.slots[0]!);
-    this.port = first.port;
-    this.address = first.address;
-    await Promise.all(this.slots.slice(1).map((slot) => this.spawn(slot)));
+    if (this.port === 0) {
+      // Port 0 (in-process tests): worker 0 picks the port the others then share.
+      const first = await this.spawn(this.slots[0]!);
+      this.port = first.port;
+      this.address = first.address;
+      await Promise.all(this.slots.slice(1).map((slot) => this.spawn(slot)));
+    } else {
+      // All at once: each builds its own Nest context (about a second of CPU), on cores of their own.
+      const bindings = await Promise.all(this.slots.map((slot) => this.spawn(slot)));
+      this.address = bindings[0]!.address;
+    }
     this.logger.log(`SRT listening on udp ${formatHostPort({ host: this.address, port: this.port })} in ${this.slots.length} worker threads`);
   }
 

@@ -37,7 +37,8 @@ async function metric(proxy: ProxyProcess, name: string, labels: Record<string, 
 }
 
 function workersProxy(scope: Scope, origins: readonly ScriptedOrigin[], env: Record<string, string> = {}): Promise<ProxyProcess> {
-  return scope.proxy({ origins: origins.map((o) => hostPort('127.0.0.1', o.port)), env: { WORKERS: '2', ADMIN_TOKEN: TOKEN, ...env } });
+  // Three Nest contexts start (main thread and two workers): on a machine busy with other tests that takes seconds.
+  return scope.proxy({ origins: origins.map((o) => hostPort('127.0.0.1', o.port)), readyTimeoutMs: 30_000, env: { WORKERS: '2', ADMIN_TOKEN: TOKEN, ...env } });
 }
 
 /** Connects a new raw caller (its own source port) to `name`; it must be accepted. */
