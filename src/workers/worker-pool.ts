@@ -47,8 +47,10 @@ interface Slot {
   restarts: number;
   crashesInARow: number;
   startedAt: number;
-  /** The next exit was asked for (admin restart, or the pool stopping): not a crash. */
-  expectedExit: 'admin' | 'stop' | undefined;
+  /** The next exit was asked for (the pool stopping): not a crash. */
+  expectedExit: 'stop' | undefined;
+  /** A new thread is taking this slot over (admin restart). */
+  replacing: boolean;
   restartTimer: NodeJS.Timeout | undefined;
   held: Held;
   exited: Promise<void>;
@@ -87,17 +89,19 @@ export class WorkerPool implements SrtSide {
   }
 
   async start(): Promise<void> {
+    let rest = this.slots;
     if (this.port === 0) {
-      // Port 0 (in-process tests): worker 0 picks the port the others then share.
+      // Port 0 (tests): worker 0 picks the port the others then share.
       const first = await this.spawn(this.slots[0]!);
       this.port = first.port;
       this.address = first.address;
-      await Promise.all(this.slots.slice(1).map((slot) => this.spawn(slot)));
-    } else {
-      // All at once: each builds its own Nest context (about a second of CPU), on cores of their own.
-      const bindings = await Promise.all(this.slots.map((slot) => this.spawn(slot)));
-      this.address = bindings[0]!.address;
+      rest = this.slots.slice(1);
     }
+    // The threads boot at once (each builds its Nest context, about a second of CPU), but bind one after the other:
+    // the kernel's SO_REUSEPORT group then holds worker i in slot i, the order docs/KUBERNETES.md "Workers" relies
+    // on for what a restart does to the flows.
+    for (const slot of rest) this.launch(slot);
+    for (const slot of rest) this.address = (await this.bind(slot)).address;
     this.logger.log(`SRT listening on udp ${formatHostPort({ host: this.address, port: this.port })} in ${this.slots.length} worker threads`);
   }
 
@@ -189,18 +193,49 @@ export class WorkerPool implements SrtSide {
   restartWorker(index: number, how: WorkerRestart): boolean {
     const slot = this.slots[index];
     if (slot?.worker === undefined || this.stopping) return false;
+    if (slot.replacing) return true;
     if (how === 'crash') {
       // Through the real crash path: an uncaught error in the worker, counted as a crash.
       slot.channel?.notify(WorkerMethods.crash);
     } else {
-      slot.expectedExit = 'admin';
-      void slot.worker.terminate();
+      void this.replace(slot);
     }
     return true;
   }
 
+  /**
+   * A planned restart: the new thread binds before the old one ends. Its socket joins the SO_REUSEPORT group at the
+   * end and the kernel moves it into the old socket's slot when that closes, so every other worker's flows keep
+   * their worker (a worker that just died would leave its slot to the last worker instead: docs/KUBERNETES.md).
+   */
+  private async replace(slot: Slot): Promise<void> {
+    const old = slot.worker!;
+    slot.replacing = true;
+    this.launch(slot);
+    // The old thread serves until the new one is bound: readiness stays up.
+    slot.bound = true;
+    try {
+      await this.bind(slot);
+      this.restarts.admin++;
+      slot.restarts++;
+      this.logger.warn(`SRT worker ${slot.index} replaced (admin API); its sessions ended`);
+    } catch (error) {
+      // The new thread's exit is counted and retried as a crash; the old one goes anyway (it was asked to).
+      this.logger.error((error as Error).message);
+    } finally {
+      slot.replacing = false;
+      await old.terminate();
+    }
+  }
+
   /** Starts the worker of `slot` and waits until its socket is bound. Rejects when it cannot start. */
   private spawn(slot: Slot): Promise<{ address: string; port: number }> {
+    this.launch(slot);
+    return this.bind(slot);
+  }
+
+  /** Starts the worker thread of `slot` (it builds its Nest context, and binds when bind() asks). */
+  private launch(slot: Slot): void {
     const data: SrtWorkerData = { index: slot.index, workers: this.slots.length, port: this.port, cookieSecret: this.cookieSecret };
     const worker = new Worker(WORKER_ENTRY, { workerData: data, name: `srt-worker-${slot.index}` });
     const channel = new RpcChannel(worker, QUERY_TIMEOUT_MS);
@@ -208,7 +243,9 @@ export class WorkerPool implements SrtSide {
     slot.channel = channel;
     slot.bound = false;
     slot.startedAt = Date.now();
-    this.serve(slot, channel);
+    const held: Held = new Map();
+    slot.held = held;
+    this.serve(channel, held);
     let failure: Error | undefined;
     worker.on('error', (error) => {
       failure = error;
@@ -217,10 +254,16 @@ export class WorkerPool implements SrtSide {
     });
     slot.exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
-        this.onExit(slot, worker, code, failure);
+        this.onExit(slot, worker, channel, held, code, failure);
         resolve();
       });
     });
+  }
+
+  /** Has the worker of `slot` bind the SRT port; rejects (and ends the worker) when it cannot. */
+  private bind(slot: Slot): Promise<{ address: string; port: number }> {
+    const { worker, channel } = slot;
+    if (worker === undefined || channel === undefined) return Promise.reject(new Error(`SRT worker ${slot.index} is not running`));
     return channel.call<{ address: string; port: number } | undefined>(WorkerMethods.start, [this.draining], START_TIMEOUT_MS).then(
       (binding) => {
         if (binding === undefined) throw new Error(`SRT worker ${slot.index} started without a bound socket`);
@@ -235,46 +278,44 @@ export class WorkerPool implements SrtSide {
   }
 
   /** What a worker asks of the main thread: the balancer, and the origin registry's passive health. */
-  private serve(slot: Slot, channel: RpcChannel): void {
+  private serve(channel: RpcChannel, streams: Held): void {
     channel.handle(MainMethods.acquire, async (streamKey: string) => {
       const origin = await this.balancer.acquire(streamKey);
       if (origin !== undefined) {
-        const held = slot.held.get(streamKey);
-        if (held === undefined) slot.held.set(streamKey, { origin, sessions: 1 });
+        const held = streams.get(streamKey);
+        if (held === undefined) streams.set(streamKey, { origin, sessions: 1 });
         else held.sessions++;
       }
       return origin;
     });
     channel.handle(MainMethods.release, (streamKey: string, origin: Origin, connected: boolean) => {
-      const held = slot.held.get(streamKey);
-      if (held !== undefined && --held.sessions <= 0) slot.held.delete(streamKey);
+      const held = streams.get(streamKey);
+      if (held !== undefined && --held.sessions <= 0) streams.delete(streamKey);
       this.balancer.release(streamKey, origin, connected);
     });
     channel.handle(MainMethods.originFailed, (origin: Origin) => this.origins.reportFailure(origin));
     channel.handle(MainMethods.originSucceeded, (origin: Origin) => this.origins.reportSuccess(origin));
   }
 
-  private onExit(slot: Slot, worker: Worker, code: number, failure: Error | undefined): void {
+  private onExit(slot: Slot, worker: Worker, channel: RpcChannel, streams: Held, code: number, failure: Error | undefined): void {
+    channel.close(`SRT worker ${slot.index} exited`);
+    // Its sessions are gone: give their streams back, as if each had ended after relaying (so a caller that
+    // reconnects within the sticky grace finds its stream's origin again).
+    for (const [streamKey, held] of streams) {
+      for (let i = 0; i < held.sessions; i++) this.balancer.release(streamKey, held.origin, true);
+    }
+    streams.clear();
+    // A thread replaced by a newer one (admin restart): the slot is the new one's.
     if (slot.worker !== worker) return;
-    slot.channel?.close(`SRT worker ${slot.index} exited`);
     slot.worker = undefined;
     slot.channel = undefined;
     slot.bound = false;
-    // Its sessions are gone: give their streams back, as if each had ended after relaying (so a caller that
-    // reconnects within the sticky grace finds its stream's origin again).
-    for (const [streamKey, held] of slot.held) {
-      for (let i = 0; i < held.sessions; i++) this.balancer.release(streamKey, held.origin, true);
-    }
-    slot.held.clear();
     const expected = slot.expectedExit;
     slot.expectedExit = undefined;
     if (this.stopping || expected === 'stop') return;
     slot.restarts++;
     let delay = 0;
-    if (expected === 'admin') {
-      this.restarts.admin++;
-      this.logger.warn(`SRT worker ${slot.index} restarting (admin API); its sessions ended`);
-    } else {
+    {
       this.restarts.crash++;
       if (Date.now() - slot.startedAt > STABLE_AFTER_MS) slot.crashesInARow = 0;
       delay = Math.min(RESTART_BACKOFF_MS.first * 2 ** slot.crashesInARow, RESTART_BACKOFF_MS.max);
@@ -329,6 +370,7 @@ function newSlot(index: number): Slot {
     crashesInARow: 0,
     startedAt: 0,
     expectedExit: undefined,
+    replacing: false,
     restartTimer: undefined,
     held: new Map(),
     exited: Promise.resolve(),

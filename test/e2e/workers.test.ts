@@ -116,13 +116,22 @@ async function oneOnEachWorker(scope: Scope, proxy: ProxyProcess, prefix: string
   return [a[0], b[0], a[1], b[1]];
 }
 
-for (const how of ['terminate', 'crash'] as const) {
-  e2eTest(`WORKERS=2: restarting worker 1 (how=${how}) ends only its sessions; worker 0's session relays on; worker 1's caller reconnects and relays`, async (scope) => {
+const restarts = [
+  // A planned restart binds the new thread before the old one ends: it takes the old socket's slot in the group.
+  { how: 'terminate', victim: 0 },
+  // A crash leaves the slot at once; the last worker's slot is the one a returning worker gets back.
+  { how: 'crash', victim: 1 },
+] as const;
+
+for (const { how, victim: v } of restarts) {
+  const s = 1 - v;
+  e2eTest(`WORKERS=2: restarting worker ${v} (how=${how}) ends only its sessions; worker ${s}'s session relays on; worker ${v}'s caller redials and relays`, async (scope) => {
     const origin = await scope.rawOrigin();
     const proxy = await workersProxy(scope, [origin]);
-    const [survivor, victim, survivorSession, victimSession] = await oneOnEachWorker(scope, proxy, `restart-${how}`);
+    const [on0, on1, session0, session1] = await oneOnEachWorker(scope, proxy, `restart-${how}`);
+    const [survivor, victim, survivorSession, victimSession] = v === 0 ? [on1, on0, session1, session0] : [on0, on1, session0, session1];
 
-    const url = proxy.url('/api/v1/workers/1/restart') + (how === 'crash' ? '?how=crash' : '');
+    const url = proxy.url(`/api/v1/workers/${v}/restart`) + (how === 'crash' ? '?how=crash' : '');
     const unauthorised = await httpRequest(url, { method: 'POST' });
     assert.equal(unauthorised.status, 401, unauthorised.text);
     const missing = await httpRequest(proxy.url('/api/v1/workers/7/restart'), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
@@ -131,39 +140,70 @@ for (const how of ['terminate', 'crash'] as const) {
     const restart = await httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(restart.status, 202, restart.text);
 
-    // During the gap and after: the survivor's flow stays on worker 0 (its socket keeps its place in the group).
     survivor.sendData(3, 'SURVIVOR-DURING');
     await waitFor('the survivor to relay during the restart', () => (markerCount(origin, 'SURVIVOR-DURING') === 3 ? true : undefined), 3000);
-    const back = await waitFor('worker 1 back and bound', async () => {
+    const back = await waitFor(`worker ${v} back and bound`, async () => {
       const st = await stats(proxy);
       return st.workers.threads.every((t) => t.bound) && st.workers.restarts[how === 'crash' ? 'crash' : 'admin'] === 1 ? st : undefined;
     }, 15_000, 50);
     const restartMs = performance.now() - t0;
-    const sessions = await proxy.sessions();
-    assert.ok(sessions.some((s) => s.id === survivorSession.id), 'worker 0 kept its session');
-    assert.ok(!sessions.some((s) => s.id === victimSession.id), "worker 1's session is gone with it");
-    assert.equal(victim.packetsForUs().filter(isShutdown).length, 0, 'a worker that dies sends no SHUTDOWN: its caller times out');
+    const sessions = await waitFor(`worker ${v}'s session gone`, async () => {
+      const list = await proxy.sessions();
+      return list.some((x) => x.id === victimSession.id) ? undefined : list;
+    }, 3000);
+    assert.ok(sessions.some((x) => x.id === survivorSession.id), `worker ${s} kept its session`);
+    assert.equal(victim.packetsForUs().filter(isShutdown).length, 0, 'a worker that goes sends no SHUTDOWN: its caller times out');
 
-    // The victim's old flow: the restarted worker has no session for it (counted as unknown), so its caller redials.
+    // The victim's old flow reaches the new worker, which has no session for it (unknown), so its caller redials.
     victim.sendData(2, 'VICTIM-STALE');
     await waitFor('the stale packets counted as unknown-session', async () => ((await stats(proxy)).drops.unknownSession >= 2 ? true : undefined), 3000);
     assert.equal(markerCount(origin, 'VICTIM-STALE'), 0);
     // The victim redials from the same source port (same 4-tuple), as libsrt's caller does after its timeout.
     const redial = await victim.connect({ host: '127.0.0.1', port: proxy.srtPort, streamId: sid(victimSession.streamKey.split('/live/')[1]!, 'publish'), timeoutMs: 5000 });
     assert.equal(redial.outcome, 'accepted', `redial: ${redial.outcome} ${redial.hsType}`);
-    const again = await waitFor('the redialled session', async () => (await proxy.sessions()).find((s) => s.caller === victimSession.caller && s.state === 'connected'), 3000);
+    const again = await waitFor('the redialled session', async () => (await proxy.sessions()).find((x) => x.caller === victimSession.caller && x.state === 'connected'), 3000);
+    assert.equal(again.worker, v, 'the same 4-tuple reaches the same worker slot');
     assert.equal(again.origin, victimSession.origin, 'the redial found its stream on the same origin');
     victim.sendData(3, 'REDIAL-OK');
     survivor.sendData(3, 'SURVIVOR-AFTER');
     await waitFor('the redialled caller and the survivor to relay', () => (markerCount(origin, 'REDIAL-OK') === 3 && markerCount(origin, 'SURVIVOR-AFTER') === 3 ? true : undefined), 3000);
+    assert.equal((await stats(proxy)).drops.foreignAddress, 0, 'no flow landed on the other worker');
     assert.equal(await metric(proxy, 'srt_proxy_worker_restarts_total', { cause: how === 'crash' ? 'crash' : 'admin' }), 1);
     assert.equal(proxy.process.running, true, 'the process outlived the worker');
     console.log(
-      `workers: restart how=${how}: worker 1 bound again ${restartMs.toFixed(0)} ms after the request (restarts ${JSON.stringify(back.workers.restarts)}); ` +
-        `survivor relayed throughout, victim's stale packets counted unknown, the victim redialled from the same port onto worker ${again.worker} and relayed`,
+      `workers: restart worker ${v} how=${how}: bound again ${restartMs.toFixed(0)} ms after the request (restarts ${JSON.stringify(back.workers.restarts)}); ` +
+        `worker ${s}'s session relayed throughout, the victim's stale packets were unknown-session, its redial from the same port landed on worker ${again.worker} and relayed`,
     );
   });
 }
+
+e2eTest('WORKERS=2: a crash of worker 0 (not the last in the SO_REUSEPORT group) moves worker 1\'s flows once it returns (measured kernel behaviour)', async (scope) => {
+  const origin = await scope.rawOrigin();
+  const proxy = await workersProxy(scope, [origin]);
+  const [on0, on1, , session1] = await oneOnEachWorker(scope, proxy, 'crash0');
+  const restart = await httpRequest(proxy.url('/api/v1/workers/0/restart?how=crash'), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(restart.status, 202, restart.text);
+  on1.sendData(2, 'W1-DURING');
+  await waitFor('worker 1 relaying while worker 0 is gone', () => (markerCount(origin, 'W1-DURING') === 2 ? true : undefined), 3000);
+  await waitFor('worker 0 back and bound', async () => {
+    const st = await stats(proxy);
+    return st.workers.threads.every((t) => t.bound) && st.workers.restarts.crash === 1 ? st : undefined;
+  }, 15_000, 50);
+  const before = (await stats(proxy)).drops;
+  on1.sendData(2, 'W1-AFTER');
+  on0.sendData(2, 'W0-AFTER');
+  const after = await waitFor('the moved flows counted', async () => {
+    const d = (await stats(proxy)).drops;
+    return d.unknownSession + d.foreignAddress - before.unknownSession - before.foreignAddress >= 4 ? d : undefined;
+  }, 3000);
+  assert.equal(markerCount(origin, 'W1-AFTER'), 0, "worker 1's flow went to the new worker 0, which has no session for it");
+  assert.equal(markerCount(origin, 'W0-AFTER'), 0);
+  assert.ok((await proxy.sessions()).some((x) => x.id === session1.id), "worker 1 still holds its session (its caller's packets no longer reach it)");
+  console.log(
+    `workers: crash of worker 0: worker 1's flow relayed during the gap, then landed on the new worker 0 (unknown-session ${after.unknownSession - before.unknownSession}, ` +
+      `foreign-address ${after.foreignAddress - before.foreignAddress}); both workers' callers must redial`,
+  );
+});
 
 e2eTest('WORKERS=2: MAX_SESSIONS stays a process-wide cap (each worker holds its share)', async (scope) => {
   const origin = await scope.rawOrigin();
