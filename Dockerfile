@@ -21,6 +21,9 @@ RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tini >/dev/null \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENV NODE_ENV=production
+# SRT worker threads (README "WORKERS"): unset = the container's CPUs (its cgroup CPU limit rounded up, else every
+# CPU it may run on); `docker run -e WORKERS=2` or the chart's `workers` sets it.
+# ENV WORKERS=
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -120,6 +120,7 @@ has default 'startupProbe:'
 has default 'path: /readyz'
 has default 'value: "memory"'
 lacks default 'REDIS_'
+lacks default 'name: WORKERS'
 has redis 'kind: HorizontalPodAutoscaler'
 has redis 'stabilizationWindowSeconds: 900'
 lacks redis 'kind: Secret$'
@@ -128,6 +129,8 @@ has redis 'name: srt-proxy-secrets'
 has redis 'terminationGracePeriodSeconds: 3615$'
 has redis 'value: "3600000"'
 lacks redis '^  replicas:'
+has redis 'name: WORKERS'
+has redis 'value: "4"'
 has sentinel 'kind: Secret$'
 has sentinel 'value: "redis-sentinel-0.redis-sentinel:26379,redis-sentinel-1.redis-sentinel:26379,redis-sentinel-2.redis-sentinel:26379"'
 has sentinel 'value: "srt-master"'
@@ -177,6 +180,7 @@ must_refuse "an unknown value (bogus=1)" "additional properties 'bogus' not allo
 must_refuse "an unknown provider (balancer.provider=etcd)" "/balancer/provider': value must be one of" --set balancer.provider=etcd
 must_refuse "a short cookie secret" "/secrets/cookieSecret': 'anyOf' failed" --set secrets.cookieSecret=short
 must_refuse "provider redis without Redis" "balancer.provider=redis needs exactly one of" --set balancer.provider=redis
+must_refuse "no worker at all (workers=0)" "/workers': minimum" --set workers=0
 must_refuse "a grace period below the drain" "terminationGracePeriodSeconds \(10\) must exceed" --set terminationGracePeriodSeconds=10
 
 say "OK in $((SECONDS - t_start)) s"

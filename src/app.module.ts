@@ -9,11 +9,15 @@ import { RegisterModule } from './origins/register.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { LogDestination } from './logging/log-destination.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { SrtModule } from './srt/srt.module.js';
+import { LocalSrtModule } from './srt/local-srt.module.js';
+import { WorkerPoolModule } from './workers/worker-pool.module.js';
 
 @Module({})
 export class AppModule {
-  /** `logDestination`: where the JSON log lines go (stdout, asynchronously, unless a test says otherwise). */
+  /**
+   * `logDestination`: where the JSON log lines go (stdout, asynchronously, unless a test says otherwise).
+   * `config.workers` > 1 runs the SRT side in that many worker threads (resolved by main.ts; unset = 1 here).
+   */
   static forRoot(config: AppConfig, logDestination?: LogDestination): DynamicModule {
     return {
       module: AppModule,
@@ -22,7 +26,7 @@ export class AppModule {
         LoggingModule.forRoot(config, logDestination),
         BalancerModule.forRoot(config),
         OriginsModule,
-        SrtModule,
+        (config.workers ?? 1) > 1 ? WorkerPoolModule : LocalSrtModule,
         HealthModule,
         AdminModule,
         MetricsModule,

@@ -6,7 +6,8 @@ import { startApp } from './app-start.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { formatHostPort } from './config/listen-address.js';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
-import { SessionManager } from './srt/session/session-manager.js';
+import { SRT_SIDE, type SrtSide } from './srt/srt-side.js';
+import { readWorkerCount } from './workers/read-worker-count.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -20,13 +21,22 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
 
+  const workers = readWorkerCount(config.workers);
+  config = { ...config, workers: workers.workers };
+
   // Lines logged while the module graph is built wait for the pino logger instead of going to the console.
   // No global body parser: no route but POST /api/v1/srs/register takes a body, and that one reads its own with
   // HTTP_BODY_LIMIT_BYTES (src/http/http-hardening.ts), so every client sees one limit and one error shape.
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
   await startApp(app, config);
-  installGracefulShutdown(app, app.get(SessionManager), config.drainTimeoutMs);
+  installGracefulShutdown(app, app.get<SrtSide>(SRT_SIDE), config.drainTimeoutMs);
   const logger = new Logger('Bootstrap');
+  if (workers.warning !== undefined) logger.warn(workers.warning);
+  logger.log(
+    workers.workers > 1
+      ? `SRT side in ${workers.workers} worker threads on one port (${workers.why})`
+      : `SRT side in the main thread, 1 worker (${workers.why})`,
+  );
   // Secrets in it (cookie secret, passwords, tokens) are cut by the logger's redaction paths.
   logger.log({ msg: 'configuration', config });
   logger.log(`HTTP listening on ${formatHostPort(config.http.listen)}`);

@@ -1,22 +1,22 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { BALANCER, type Balancer } from '../balancer/balancer.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
-import { SessionManager } from '../srt/session/session-manager.js';
-import { sessionTelemetryView, streamTelemetryView } from './telemetry-view.js';
+import { SRT_SIDE, type SrtSide } from '../srt/srt-side.js';
+import { streamTelemetryView } from './telemetry-view.js';
 
 /** Read-only views for operators and tests. */
 @Controller('api/v1')
 export class AdminController {
   constructor(
-    private readonly sessions: SessionManager,
+    @Inject(SRT_SIDE) private readonly srt: SrtSide,
     private readonly origins: OriginRegistry,
     @Inject(BALANCER) private readonly balancer: Balancer,
   ) {}
 
   /** Every origin with its source, health (probe, failures, heartbeat), and what this replica sends to it. */
   @Get('origins')
-  listOrigins() {
-    const sessions = this.sessions.sessionsByOrigin();
+  async listOrigins() {
+    const sessions = await this.srt.sessionsByOrigin();
     const streams = new Map<string, number>();
     for (const a of this.balancer.assignments()) streams.set(a.origin.id, (streams.get(a.origin.id) ?? 0) + 1);
     const origins = this.origins.views().map((o) => ({ ...o, streams: streams.get(o.id) ?? 0, sessions: sessions.get(o.id) ?? 0 }));
@@ -25,11 +25,11 @@ export class AdminController {
 
   /** The streams this replica carries (or holds in their grace period), with their origin and sessions by mode. */
   @Get('streams')
-  listStreams() {
+  async listStreams() {
     const now = Date.now();
-    const byStream = this.sessions.sessionsByStream();
+    const byStream = await this.srt.sessionsByStream();
     const links = new Map<string, Record<string, ReturnType<typeof streamTelemetryView>>>();
-    for (const f of this.sessions.streamLinks(Number.MAX_SAFE_INTEGER).streams) {
+    for (const f of (await this.srt.streamLinks(Number.MAX_SAFE_INTEGER)).streams) {
       let modes = links.get(f.streamKey);
       if (modes === undefined) links.set(f.streamKey, (modes = {}));
       modes[f.mode] = streamTelemetryView(f);
@@ -52,33 +52,15 @@ export class AdminController {
     return { signature: 'SRSProxy', version: '1.5.0', implementation: 'srt-proxy' };
   }
 
+  /** Every live session; with WORKERS > 1, every worker's, each with its `worker`. */
   @Get('sessions')
-  list() {
-    const sessions = this.sessions.sessionViews().map((s) => ({
-      id: s.id,
-      caller: `${s.callerAddress}:${s.callerPort}`,
-      callerSocketId: s.callerSocketId,
-      originSocketId: s.originSocketId,
-      origin: s.origin?.id ?? null,
-      streamKey: s.streamId.key,
-      mode: s.streamId.mode,
-      state: s.state,
-      startedAt: new Date(s.startedAt).toISOString(),
-      packetsFromCaller: s.packetsFromCaller,
-      bytesFromCaller: s.bytesFromCaller,
-      packetsFromOrigin: s.packetsFromOrigin,
-      bytesFromOrigin: s.bytesFromOrigin,
-      drops: s.drops,
-      sendQueueDrops: s.sendQueueDrops,
-      sendErrors: s.sendErrors,
-      telemetry: sessionTelemetryView(s),
-    }));
-    return { sessions };
+  async list() {
+    return { sessions: await this.srt.sessions() };
   }
 
   @Get('stats')
-  stats() {
-    const snapshot = this.sessions.snapshot();
+  async stats() {
+    const snapshot = await this.srt.snapshot();
     const { sessions, handshakes } = snapshot;
     return {
       sessions: { active: sessions.connected, handshaking: sessions.handshaking, opened: sessions.opened, closed: sessions.closed },
@@ -95,6 +77,7 @@ export class AdminController {
       originSockets: snapshot.originSockets,
       dataPath: snapshot.dataPath,
       draining: snapshot.draining,
+      workers: this.srt.workerStats(),
       balancer: this.balancer.stats(),
       origins: { known: this.origins.all().length, available: this.origins.available().length },
       degraded: degradedReasons(this.balancer, this.origins),

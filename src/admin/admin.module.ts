@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { SrtModule } from '../srt/srt.module.js';
 import { AdminController } from './admin.controller.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { SessionControlController } from './session-control.controller.js';
+import { WorkerControlController } from './worker-control.controller.js';
 
-@Module({ imports: [SrtModule], controllers: [AdminController, SessionControlController], providers: [AdminTokenGuard] })
+@Module({ controllers: [AdminController, SessionControlController, WorkerControlController], providers: [AdminTokenGuard] })
 export class AdminModule {}

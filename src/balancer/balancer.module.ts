@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.tokens.js';
 import { OriginProbing } from '../origins/origin-probing.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import { ORIGIN_REGISTRAR } from '../origins/origin-registrar.js';
+import { ORIGIN_REPORTS } from '../origins/origin-reports.js';
 import { BALANCER } from './balancer.js';
 import { balancerTimings } from './balancer-timings.js';
 import { BALANCER_PROVIDER, type BalancerProvider } from './providers/balancer-provider.js';
@@ -51,6 +52,7 @@ export class BalancerModule {
           useFactory: (appConfig: AppConfig, provider: BalancerProvider) => new OriginRegistry(appConfig, provider),
         },
         { provide: ORIGIN_REGISTRAR, useExisting: OriginRegistry },
+        { provide: ORIGIN_REPORTS, useExisting: OriginRegistry },
         {
           provide: OriginProbing,
           inject: [OriginRegistry],
@@ -67,7 +69,7 @@ export class BalancerModule {
         },
         BalancerLifecycle,
       ],
-      exports: [BALANCER_PROVIDER, BALANCING_STRATEGY, OriginRegistry, ORIGIN_REGISTRAR, BALANCER],
+      exports: [BALANCER_PROVIDER, BALANCING_STRATEGY, OriginRegistry, ORIGIN_REGISTRAR, ORIGIN_REPORTS, BALANCER],
     };
   }
 }

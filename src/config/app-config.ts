@@ -27,8 +27,13 @@ export interface SrtConfig {
   /** libsrt callers resend every ~250 ms; the proxy resends to the origin on the same beat. */
   readonly originRetryIntervalMs: number;
   readonly sessionIdleTimeoutMs: number;
-  /** 0 = unlimited. */
+  /** 0 = unlimited. With N workers, each worker's share of MAX_SESSIONS (src/workers/worker-shares.ts). */
   readonly maxSessions: number;
+  /**
+   * SO_REUSEPORT on the public socket: set in SRT worker threads (WORKERS > 1), which bind one port together; never
+   * from the environment (a single process must still fail on a port in use).
+   */
+  readonly reusePort: boolean;
   /** undefined = a random key per process. */
   readonly cookieSecret: string | undefined;
   readonly abuse: AbuseConfig;
@@ -143,6 +148,8 @@ export interface AppConfig {
   readonly registerToken: string | undefined;
   /** On SIGTERM, how long live sessions may go on before they are closed. */
   readonly drainTimeoutMs: number;
+  /** SRT worker threads (WORKERS); undefined = the pod's CPUs, resolved at start-up. */
+  readonly workers: number | undefined;
   readonly logLevel: LogLevel;
   readonly admission: AdmissionConfig;
   /** Bearer token for mutating API endpoints; undefined = those endpoints are refused (403). */

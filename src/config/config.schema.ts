@@ -117,6 +117,8 @@ export const envSchema = z.object({
   BALANCER_STICKY_GRACE_MS: integer(0, 3_600_000).prefault('30000'),
   SESSION_IDLE_TIMEOUT_MS: integer(3000, 3_600_000).prefault('10000'),
   MAX_SESSIONS: integer(0, 1_000_000).prefault('10000'),
+  // Unset = the pod's CPUs (src/workers/worker-count.ts).
+  WORKERS: integer(1, 256).optional(),
   HANDSHAKE_RATE_PER_SOURCE: integer(0, 1_000_000).prefault('200'),
   HANDSHAKE_BURST_PER_SOURCE: integer(1, 1_000_000).prefault('2000'),
   HANDSHAKE_LIMITER_SOURCES: integer(1024, 4_194_304).prefault('65536'),
@@ -257,6 +259,7 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
       originRetryIntervalMs: env.ORIGIN_RETRY_INTERVAL_MS,
       sessionIdleTimeoutMs: env.SESSION_IDLE_TIMEOUT_MS,
       maxSessions: env.MAX_SESSIONS,
+      reusePort: false,
       cookieSecret: env.COOKIE_SECRET,
       abuse: {
         handshakeRatePerSource: env.HANDSHAKE_RATE_PER_SOURCE,
@@ -294,6 +297,7 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
     redis: toRedisConfig(env),
     registerToken: env.REGISTER_TOKEN,
     drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
+    workers: env.WORKERS,
     logLevel: env.LOG_LEVEL,
     admission: {
       url: env.ADMISSION_URL,

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { SrtModule } from '../srt/srt.module.js';
 import { HealthController } from './health.controller.js';
 import { SrtHealthIndicator } from './srt-health.indicator.js';
 
 @Module({
-  imports: [TerminusModule, SrtModule],
+  imports: [TerminusModule],
   controllers: [HealthController],
   providers: [SrtHealthIndicator],
 })

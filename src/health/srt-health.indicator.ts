@@ -2,26 +2,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { BALANCER, type Balancer } from '../balancer/balancer.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
-import { SessionManager } from '../srt/session/session-manager.js';
-import { SrtListener } from '../srt/transport/srt-listener.js';
+import { SRT_SIDE, type SrtSide } from '../srt/srt-side.js';
 
 /** Readiness facts about the SRT side: socket bound, somewhere to send streams, and whether it is draining. */
 @Injectable()
 export class SrtHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly listener: SrtListener,
-    private readonly sessions: SessionManager,
+    @Inject(SRT_SIDE) private readonly srt: SrtSide,
     private readonly origins: OriginRegistry,
     @Inject(BALANCER) private readonly balancer: Balancer,
   ) {}
 
   listening() {
     const check = this.health.check('srt');
-    const address = this.listener.address();
+    // With WORKERS > 1: ready only when every worker's socket is bound.
+    const address = this.srt.listening();
+    const { workers } = this.srt.workerStats();
     return address === undefined
-      ? check.down({ message: 'SRT socket not bound' })
-      : check.up({ address: address.address, port: address.port });
+      ? check.down({ message: workers > 1 ? 'SRT sockets not bound on every worker' : 'SRT socket not bound', workers })
+      : check.up({ address: address.address, port: address.port, workers });
   }
 
   /**
@@ -44,6 +44,6 @@ export class SrtHealthIndicator {
    * New callers are turned away with 2402 by the handshake engine instead.
    */
   drain() {
-    return this.health.check('drain').up({ draining: this.sessions.isDraining });
+    return this.health.check('drain').up({ draining: this.srt.isDraining });
   }
 }

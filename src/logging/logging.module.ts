@@ -14,11 +14,12 @@ import { SessionLog } from './session-log.js';
 @Global()
 @Module({})
 export class LoggingModule {
-  static forRoot(config: AppConfig, destination: LogDestination = new LogDestination()): DynamicModule {
+  /** `bindings`: fields on every line (an SRT worker's `worker` number). */
+  static forRoot(config: AppConfig, destination: LogDestination = new LogDestination(), bindings: Record<string, unknown> = {}): DynamicModule {
     return {
       module: LoggingModule,
       imports: [
-        LoggerModule.forRoot({ pinoHttp: [pinoOptions(config.logLevel), destination.stream] }),
+        LoggerModule.forRoot({ pinoHttp: [pinoOptions(config.logLevel, bindings), destination.stream] }),
       ],
       providers: [
         { provide: LogDestination, useValue: destination },

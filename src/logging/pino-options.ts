@@ -8,10 +8,11 @@ import { REDACT_PATHS, REDACTED, scrubRecord, scrubSecrets } from './redaction.j
  * pino (and pino-http) settings: JSON with ISO times and level names, secrets redacted and scrubbed, HTTP requests
  * at debug as method, path and status only (no headers, no query string).
  */
-export function pinoOptions(level: LogLevel): Options {
+/** `bindings`: fields on every line (an SRT worker's number). */
+export function pinoOptions(level: LogLevel, bindings: Record<string, unknown> = {}): Options {
   return {
     level,
-    base: { service: 'srt-proxy' },
+    base: { service: 'srt-proxy', ...bindings },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },

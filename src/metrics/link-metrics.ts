@@ -1,7 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MetricsConfig } from '../config/app-config.js';
 import type { ProxySnapshot } from '../srt/session/proxy-snapshot.js';
-import type { SessionManager } from '../srt/session/session-manager.js';
+import type { StreamLinkFigures } from '../srt/session/stream-links.js';
+import type { SrtSide } from '../srt/srt-side.js';
+
+type StreamsView = { streams: StreamLinkFigures[]; omitted: number };
 
 /** Loopback is ~0.1 ms, a continent 50-150 ms, a satellite hop 600 ms; libsrt gives up on links past a few seconds. */
 const RTT_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -12,7 +15,13 @@ const RTT_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
  * METRICS_PER_STREAM_MAX streams of them. `direction` is always the way the data travelled: loss the origin reports
  * is caller_to_origin data (a publisher's), loss a player reports is origin_to_caller data.
  */
-export function registerLinkMetrics(registry: Registry, read: () => ProxySnapshot, sessions: SessionManager, config: MetricsConfig): void {
+export function registerLinkMetrics(
+  registry: Registry,
+  read: () => ProxySnapshot,
+  srt: SrtSide,
+  config: MetricsConfig,
+  readStreams: () => StreamsView,
+): void {
   const registers = [registry];
   const rtt = new Histogram({
     name: 'srt_proxy_rtt_seconds',
@@ -21,7 +30,7 @@ export function registerLinkMetrics(registry: Registry, read: () => ProxySnapsho
     buckets: RTT_BUCKETS_SECONDS,
     registers,
   });
-  sessions.observeRtt((session, seconds) => rtt.observe({ mode: session.streamId.mode, origin: session.origin!.id }, seconds));
+  srt.observeRtt((mode, origin, seconds) => rtt.observe({ mode, origin }, seconds));
   new Counter({
     name: 'srt_proxy_packets_lost_reported_total',
     help: 'Packets reported lost in NAKs by the data receiver (a packet reported again counts again); by mode, origin and direction of the data.',
@@ -61,13 +70,12 @@ export function registerLinkMetrics(registry: Registry, read: () => ProxySnapsho
       }
     },
   });
-  if (config.perStream) registerPerStream(registers, sessions, config.perStreamMax);
+  if (config.perStream) registerPerStream(registers, readStreams);
 }
 
 /** Gauges over the connected sessions of each stream: they drop with the stream, so none of them is a counter. */
-function registerPerStream(registers: Registry[], sessions: SessionManager, max: number): void {
-  // Each gauge groups the sessions itself: a walk over the live sessions per scrape, never per packet.
-  const take = (): ReturnType<SessionManager['streamLinks']> => sessions.streamLinks(max);
+function registerPerStream(registers: Registry[], take: () => StreamsView): void {
+  // The sessions are grouped once per scrape (ProxyMetrics.render), never per packet.
   new Gauge({
     name: 'srt_proxy_stream_series_omitted',
     help: 'Live streams left out of the srt_proxy_stream_* series because of METRICS_PER_STREAM_MAX.',

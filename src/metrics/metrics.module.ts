@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OriginsModule } from '../origins/origins.module.js';
-import { SrtModule } from '../srt/srt.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 
-@Module({ imports: [SrtModule, OriginsModule], controllers: [MetricsController], providers: [ProxyMetrics] })
+@Module({ imports: [OriginsModule], controllers: [MetricsController], providers: [ProxyMetrics] })
 export class MetricsModule {}

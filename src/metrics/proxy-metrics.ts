@@ -7,7 +7,8 @@ import { LogDestination } from '../logging/log-destination.js';
 import { registerLinkMetrics } from './link-metrics.js';
 import { OriginRegistry } from '../origins/origin-registry.js';
 import type { ProxySnapshot } from '../srt/session/proxy-snapshot.js';
-import { SessionManager } from '../srt/session/session-manager.js';
+import { SRT_SIDE, type SrtSide } from '../srt/srt-side.js';
+import type { StreamLinkFigures } from '../srt/session/stream-links.js';
 import { defineAdmissionMetrics } from './admission-metrics.js';
 
 /** Handshake durations are tens of microseconds on loopback and up to the 2-3 s origin budget across the world. */
@@ -23,20 +24,24 @@ const HANDSHAKE_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 export class ProxyMetrics {
   readonly registry = new Registry();
   private current: ProxySnapshot | undefined;
+  private currentStreams: { streams: StreamLinkFigures[]; omitted: number } | undefined;
+  private readonly perStreamMax: number;
 
   constructor(
-    private readonly sessions: SessionManager,
+    @Inject(SRT_SIDE) private readonly srt: SrtSide,
     private readonly origins: OriginRegistry,
     logDestination: LogDestination,
     @Inject(BALANCER) private readonly balancer: Balancer,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.perStreamMax = config.metrics.perStream ? config.metrics.perStreamMax : 0;
     collectDefaultMetrics({ register: this.registry });
     this.defineSessionMetrics();
     this.defineHandshakeMetrics();
     this.defineTrafficMetrics();
     this.defineOriginMetrics();
-    registerLinkMetrics(this.registry, () => this.snapshot(), sessions, config.metrics);
+    registerLinkMetrics(this.registry, () => this.snapshot(), srt, config.metrics, () => this.streams());
+    this.defineWorkerMetrics();
     defineAdmissionMetrics(this.registry, () => this.snapshot());
     const registers = [this.registry];
     new Counter({
@@ -54,18 +59,57 @@ export class ProxyMetrics {
     return this.registry.contentType;
   }
 
-  /** The exposition text; counters are read from one snapshot so they agree with each other. */
+  /**
+   * The exposition text; counters are read from one snapshot (summed over the SRT workers) so they agree with each
+   * other. The snapshot is fetched first because the collect() callbacks cannot wait for a worker's answer.
+   */
   async render(): Promise<string> {
-    this.current = this.sessions.snapshot();
+    const [snapshot, streams] = await Promise.all([
+      this.srt.snapshot(),
+      this.perStreamMax > 0 ? this.srt.streamLinks(this.perStreamMax) : undefined,
+    ]);
+    this.current = snapshot;
+    this.currentStreams = streams;
     try {
       return await this.registry.metrics();
     } finally {
       this.current = undefined;
+      this.currentStreams = undefined;
     }
   }
 
   private snapshot(): ProxySnapshot {
-    return this.current ?? this.sessions.snapshot();
+    if (this.current === undefined) throw new Error('the proxy metrics are read through render() only');
+    return this.current;
+  }
+
+  private streams(): { streams: StreamLinkFigures[]; omitted: number } {
+    return this.currentStreams ?? { streams: [], omitted: 0 };
+  }
+
+  private defineWorkerMetrics(): void {
+    const registers = [this.registry];
+    const srt = this.srt;
+    new Gauge({
+      name: 'srt_proxy_workers',
+      help: 'SRT workers configured (WORKERS; 1 = the SRT side runs in the main thread).',
+      registers,
+      collect() {
+        this.set(srt.workerStats().workers);
+      },
+    });
+    new Counter({
+      name: 'srt_proxy_worker_restarts_total',
+      help: 'SRT worker threads restarted, by cause: crash (uncaught error or unexpected exit), admin (POST /api/v1/workers/{n}/restart).',
+      labelNames: ['cause'],
+      registers,
+      collect() {
+        this.reset();
+        const { restarts } = srt.workerStats();
+        this.inc({ cause: 'crash' }, restarts.crash);
+        this.inc({ cause: 'admin' }, restarts.admin);
+      },
+    });
   }
 
   private defineSessionMetrics(): void {
@@ -161,7 +205,7 @@ export class ProxyMetrics {
       buckets: HANDSHAKE_BUCKETS_SECONDS,
       registers,
     });
-    this.sessions.observeHandshakes((seconds) => duration.observe(seconds));
+    this.srt.observeHandshakes((seconds) => duration.observe(seconds));
   }
 
   private defineTrafficMetrics(): void {

@@ -10,7 +10,6 @@ import { SessionManager } from './session/session-manager.js';
 import { DATA_PATH } from './transport/data-path.js';
 import { createDataPath } from './transport/data-path-factory.js';
 import { SrtListener } from './transport/srt-listener.js';
-import { SrtTransportStrategy } from './transport/srt-transport.strategy.js';
 
 @Module({
   imports: [AdmissionModule, EventsModule],
@@ -21,8 +20,7 @@ import { SrtTransportStrategy } from './transport/srt-transport.strategy.js';
     SessionManager,
     HandshakeEngine,
     SrtListener,
-    SrtTransportStrategy,
   ],
-  exports: [SessionManager, SrtListener, SrtTransportStrategy],
+  exports: [SessionManager, SrtListener],
 })
 export class SrtModule {}

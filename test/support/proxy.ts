@@ -10,6 +10,8 @@ import { envSchema } from '../../src/config/config.schema.js';
 
 export interface SessionView {
   readonly id: string;
+  /** The SRT worker holding the session (0 with WORKERS=1). */
+  readonly worker: number;
   readonly caller: string;
   readonly callerSocketId: number;
   readonly originSocketId: number | null;
@@ -47,7 +49,7 @@ export interface ProxyStats {
 export interface ProxyLaunchOptions {
   /** Host for SRT_LISTEN (the HTTP side always listens on 127.0.0.1). */
   readonly srtHost?: LoopbackHost;
-  /** Env variables (ORIGINS at least) on top of this process's env, SRT_LISTEN, HTTP_LISTEN and LOG_LEVEL=warn. */
+  /** Env variables (ORIGINS at least) on top of this process's env, SRT_LISTEN, HTTP_LISTEN, LOG_LEVEL=warn, WORKERS=1. */
   readonly env: Record<string, string>;
   /** node flags before the entry point. */
   readonly nodeArgs?: readonly string[];
@@ -76,6 +78,15 @@ export const PROXY_MAIN = resolve(process.cwd(), 'dist/src/main.js');
 /** Node flags that let {@link ProxyProcess.collectGarbage} run a full GC in the proxy (test-only preload). */
 export const GC_ON_SIGNAL_NODE_ARGS: readonly string[] = ['--expose-gc', '--import', resolve(process.cwd(), 'dist/test/support/gc-on-signal.js')];
 
+/**
+ * WORKERS for proxies under test: 1 (the SRT side in the main thread, as each test's expectations of one process's
+ * logs, limits and queues assume), or SRT_PROXY_TEST_WORKERS to run a whole suite with N workers (issue 7).
+ * A test that is about workers sets WORKERS itself.
+ */
+function testWorkers(): string {
+  return process.env.SRT_PROXY_TEST_WORKERS ?? '1';
+}
+
 /** `env` without any variable the proxy reads under its own names. */
 function withoutProxyVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const ours = new Set(Object.keys(envSchema.shape));
@@ -101,7 +112,7 @@ export class ProxyProcess {
     const listen =
       options.variables === 'reference'
         ? { PROXY_SRT_SERVER: hostPort(srtHost, srtPort), PROXY_SYSTEM_API: hostPort('127.0.0.1', httpPort) }
-        : { SRT_LISTEN: hostPort(srtHost, srtPort), HTTP_LISTEN: hostPort('127.0.0.1', httpPort), LOG_LEVEL: 'warn' };
+        : { SRT_LISTEN: hostPort(srtHost, srtPort), HTTP_LISTEN: hostPort('127.0.0.1', httpPort), LOG_LEVEL: 'warn', WORKERS: testWorkers() };
     const inherited = options.variables === 'reference' ? withoutProxyVariables(process.env) : process.env;
     const env: NodeJS.ProcessEnv = { ...inherited, ...listen, ...options.env };
     const argv = [...(options.prefix ?? []), process.execPath, ...(options.nodeArgs ?? []), PROXY_MAIN];

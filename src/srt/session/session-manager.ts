@@ -14,8 +14,8 @@ import { SessionTable } from './session-table.js';
 import { LinkTotals } from './link-totals.js';
 import { streamLinks, type StreamLinkFigures } from './stream-links.js';
 import type { ModeOriginCount, ProxySnapshot } from './proxy-snapshot.js';
+import { ORIGIN_REPORTS, type OriginReports } from '../../origins/origin-reports.js';
 import type { SessionView } from './session-view.js';
-import { OriginRegistry } from '../../origins/origin-registry.js';
 import { DATA_PATH, emptyLinkCounters, type DataPath, type LinkEnd, type LinkId } from '../transport/data-path.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SessionLog, type SessionIdentity } from '../../logging/session-log.js';
@@ -54,7 +54,7 @@ export class SessionManager {
     @Inject(DATA_PATH) private readonly dataPath: DataPath,
     private readonly counters: ProxyCounters,
     @Inject(BALANCER) private readonly balancer: Balancer,
-    private readonly origins: OriginRegistry,
+    @Inject(ORIGIN_REPORTS) private readonly origins: OriginReports,
     private readonly rejectionLog: RejectionLog,
     private readonly guard: SourceGuard,
     private readonly admission: AdmissionGate,

@@ -51,7 +51,8 @@ export class SrtListener {
         receiveBufferBytes: this.config.receiveBufferBytes,
         sendBufferBytes: this.config.sendBufferBytes,
         originBufferBytes: this.config.originSocketBufferBytes,
-        reusePort: false,
+        // SRT workers share the port; the kernel hashes each caller's 4-tuple to one of them.
+        reusePort: this.config.reusePort,
       },
       events,
     );

@@ -1,27 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { SrtListener } from './srt-listener.js';
+import { SRT_SIDE, type SrtSide } from '../srt-side.js';
 
 /**
- * Presents the SRT listener as a @nestjs/microservices transport so it starts and stops with the application like
+ * Presents the SRT side (this thread's listener, or the SRT worker threads) as a @nestjs/microservices transport so it starts and stops with the application like
  * any other microservice. Nest only calls listen() and close(); datagrams never pass through Nest's dispatch
  * (measured at 8-9 us per packet, against ~20 us for the whole relay).
  */
 @Injectable()
 export class SrtTransportStrategy extends Server implements CustomTransportStrategy {
-  constructor(private readonly listener: SrtListener) {
+  constructor(@Inject(SRT_SIDE) private readonly side: SrtSide) {
     super();
   }
 
   listen(callback: (error?: unknown) => void): void {
-    this.listener.start().then(
+    this.side.start().then(
       () => callback(),
       (error: unknown) => callback(error),
     );
   }
 
   close(): Promise<void> {
-    return this.listener.stop();
+    return this.side.stop();
   }
 
   on(): never {
@@ -29,6 +29,6 @@ export class SrtTransportStrategy extends Server implements CustomTransportStrat
   }
 
   unwrap<T>(): T {
-    return this.listener as T;
+    return this.side as T;
   }
 }

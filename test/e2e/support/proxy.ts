@@ -19,6 +19,8 @@ export interface ProxyOptions {
    * the SRT port is bound (for set-ups with no reachable origin, where the proxy is rightly not ready).
    */
   readonly wait?: 'ready' | 'alive';
+  /** How long start-up may take (default 10 s). */
+  readonly readyTimeoutMs?: number;
   /** Appends the proxy's whole stdout and stderr to this file (the in-memory capture keeps only the tail). */
   readonly logFile?: string;
 }
@@ -30,6 +32,7 @@ export function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
     wait: options.wait,
     ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}),
     ...(options.logFile !== undefined ? { logFile: options.logFile } : {}),
+    ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
     env: {
       ORIGINS: options.origins.join(','),
       BALANCER_STRATEGY: options.strategy ?? 'round-robin',
