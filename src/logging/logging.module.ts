@@ -23,7 +23,7 @@ export class LoggingModule {
       ],
       providers: [
         { provide: LogDestination, useValue: destination },
-        { provide: SessionLog, useValue: SessionLog.create(config.logLevel, destination.stream) },
+        { provide: SessionLog, useValue: SessionLog.create(config.logLevel, destination.stream, bindings) },
         RejectionLog,
       ],
       exports: [LogDestination, RejectionLog, SessionLog],

@@ -32,8 +32,6 @@ export interface SessionEndLine extends SessionIdentity {
   readonly retransmitted?: number;
 }
 
-/** The part of a line that never changes: what pino's `base`, level formatter and the Nest context would write. */
-const FIXED = `"service":"srt-proxy","context":"Session"`;
 
 /**
  * The 'session started' and 'session ended' lines, one each per session, in the same JSON shape as every other line
@@ -47,11 +45,18 @@ export class SessionLog {
   private constructor(
     private readonly stream: { write(line: string): unknown },
     private readonly enabled: boolean,
+    /** The part of a line that never changes: what pino's `base` (with the bindings) and the Nest context write. */
+    private readonly fixed: string,
   ) {}
 
-  /** Lines at info, written when `level` lets info through, into `stream` (the application's log destination). */
-  static create(level: LogLevel, stream: { write(line: string): unknown }): SessionLog {
-    return new SessionLog(stream, level === 'debug' || level === 'info');
+  /**
+   * Lines at info, written when `level` lets info through, into `stream` (the application's log destination);
+   * `bindings` as on every other line (an SRT worker's `worker` number).
+   */
+  static create(level: LogLevel, stream: { write(line: string): unknown }, bindings: Record<string, unknown> = {}): SessionLog {
+    let fixed = `"service":"srt-proxy"`;
+    for (const [key, value] of Object.entries(bindings)) fixed += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    return new SessionLog(stream, level === 'debug' || level === 'info', `${fixed},"context":"Session"`);
   }
 
   started(line: SessionStartLine): void {
@@ -63,7 +68,7 @@ export class SessionLog {
   }
 
   private write(msg: string, fields: SessionStartLine | SessionEndLine): void {
-    let text = `{"level":"info","time":"${new Date().toISOString()}",${FIXED},"msg":"${msg}"`;
+    let text = `{"level":"info","time":"${new Date().toISOString()}",${this.fixed},"msg":"${msg}"`;
     const record = fields as unknown as Record<string, unknown>;
     for (const key in record) {
       const value = record[key];

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { SessionLog, type SessionEndLine, type SessionStartLine } from '../../../src/logging/session-log.js';
 
 /** A SessionLog writing into an array of parsed lines. */
-function capture(level: 'debug' | 'info' | 'warn' = 'info') {
+function capture(level: 'debug' | 'info' | 'warn' = 'info', bindings?: Record<string, unknown>) {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -12,7 +12,7 @@ function capture(level: 'debug' | 'info' | 'warn' = 'info') {
       done();
     },
   });
-  return { lines, log: SessionLog.create(level, sink) };
+  return { lines, log: SessionLog.create(level, sink, bindings) };
 }
 
 const identity = { session: 's1', stream: 'v/live/x', mode: 'publish', caller: '127.0.0.1:5000', origin: '10.0.0.1:10080' };
@@ -75,6 +75,14 @@ describe('SessionLog', () => {
     assert.equal('origin' in lines[1]!, false, 'an undefined origin is no field');
     assert.equal(lines[1]!.rttMs, null);
     assert.equal(lines[1]!.durationMs, null);
+  });
+
+  it("carries the logger's bindings (an SRT worker's number) like every other line", () => {
+    const { lines, log } = capture('info', { worker: 2 });
+    log.started(start);
+    assert.equal(lines[0]!.worker, 2);
+    assert.equal(lines[0]!.service, 'srt-proxy');
+    assert.equal(lines[0]!.context, 'Session');
   });
 
   it('writes nothing below its level', () => {
