@@ -54,8 +54,7 @@ export class AdminController {
 
   @Get('sessions')
   list() {
-    const now = Date.now();
-    const sessions = [...this.sessions.table.values()].map((s) => ({
+    const sessions = this.sessions.sessionViews().map((s) => ({
       id: s.id,
       caller: `${s.callerAddress}:${s.callerPort}`,
       callerSocketId: s.callerSocketId,
@@ -72,7 +71,7 @@ export class AdminController {
       drops: s.drops,
       sendQueueDrops: s.sendQueueDrops,
       sendErrors: s.sendErrors,
-      telemetry: sessionTelemetryView(s, now),
+      telemetry: sessionTelemetryView(s),
     }));
     return { sessions };
   }
@@ -94,6 +93,7 @@ export class AdminController {
       sources: snapshot.sources,
       errors: snapshot.errors,
       originSockets: snapshot.originSockets,
+      dataPath: snapshot.dataPath,
       draining: snapshot.draining,
       balancer: this.balancer.stats(),
       origins: { known: this.origins.all().length, available: this.origins.available().length },

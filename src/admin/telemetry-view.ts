@@ -1,20 +1,19 @@
-import type { ReceiverReport } from '../srt/session/session-telemetry.js';
-import type { Session } from '../srt/session/session.js';
+import type { ReceiverCounters } from '../srt/transport/data-path.js';
+import type { SessionView } from '../srt/session/session-view.js';
 import type { StreamLinkFigures } from '../srt/session/stream-links.js';
 
 /** A side's ACK and NAK figures as operators read them (ms, bits), null before its first full ACK. */
-function reportView(r: ReceiverReport, now: number) {
-  const a = r.ack;
+function reportView(r: ReceiverCounters) {
   return {
     fullAcks: r.fullAcks,
     lightAcks: r.lightAcks,
-    rttMs: r.fullAcks === 0 ? null : a.rttUs / 1000,
-    rttVarMs: r.fullAcks === 0 ? null : a.rttVarUs / 1000,
-    availableBufferPackets: r.fullAcks === 0 ? null : a.availableBufferPackets,
-    receivePacketRate: r.fullAcks === 0 ? null : a.packetRate,
-    receiveBitrate: r.fullAcks === 0 ? null : a.byteRate * 8,
-    linkCapacityPackets: r.fullAcks === 0 ? null : a.linkCapacityPackets,
-    lastFullAckAgeMs: r.fullAcks === 0 ? null : now - r.lastFullAckAt,
+    rttMs: r.fullAcks === 0 ? null : r.rttUs / 1000,
+    rttVarMs: r.fullAcks === 0 ? null : r.rttVarUs / 1000,
+    availableBufferPackets: r.fullAcks === 0 ? null : r.availableBufferPackets,
+    receivePacketRate: r.fullAcks === 0 ? null : r.packetRate,
+    receiveBitrate: r.fullAcks === 0 ? null : r.byteRate * 8,
+    linkCapacityPackets: r.fullAcks === 0 ? null : r.linkCapacityPackets,
+    lastFullAckAgeMs: r.fullAcks === 0 || r.fullAckAgeMs < 0 ? null : r.fullAckAgeMs,
     naks: r.naks,
     lossReported: r.lossReported,
   };
@@ -24,11 +23,11 @@ function reportView(r: ReceiverReport, now: number) {
  * The live link figures of one session, or null when SRT_TELEMETRY is off. The headline figures (rtt, link
  * capacity) come from the side receiving the data: the origin for a publisher, the caller for a player.
  */
-export function sessionTelemetryView(s: Session, now = Date.now()) {
+export function sessionTelemetryView(s: SessionView) {
   const t = s.telemetry;
   if (t === undefined) return null;
   const receiver = t.receiver;
-  const headline = receiver === undefined ? undefined : reportView(receiver, now);
+  const headline = receiver === undefined ? undefined : reportView(receiver);
   return {
     receiver: receiver === undefined ? null : receiver === t.byOrigin ? 'origin' : 'caller',
     rttMs: headline?.rttMs ?? null,
@@ -39,8 +38,8 @@ export function sessionTelemetryView(s: Session, now = Date.now()) {
     retransmitted: { callerToOrigin: s.retransmittedFromCaller, originToCaller: s.retransmittedFromOrigin },
     /** Bits per second over the last 4 s, from the relayed bytes. */
     bitrate: { callerToOrigin: Math.round(t.bitrateFromCaller), originToCaller: Math.round(t.bitrateFromOrigin) },
-    reportedByOrigin: reportView(t.byOrigin, now),
-    reportedByCaller: reportView(t.byCaller, now),
+    reportedByOrigin: reportView(t.byOrigin),
+    reportedByCaller: reportView(t.byCaller),
   };
 }
 

@@ -7,6 +7,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Values of BALANCER_PROVIDER; `static` is the reference's word for `memory`. */
 export const BALANCER_PROVIDER_VALUES = ['memory', 'static', 'redis'] as const;
 export type BalancerProviderName = 'memory' | 'redis';
+/** Values of DATA_PATH: the native addon (falls back to js when it cannot load) or the TypeScript path. */
+export const DATA_PATH_KINDS = ['native', 'js'] as const;
 export const BALANCER_STRATEGIES = ['random', 'round-robin', 'least-streams', 'consistent-hash'] as const;
 export type BalancerStrategyName = (typeof BALANCER_STRATEGIES)[number];
 
@@ -32,6 +34,8 @@ export interface SrtConfig {
   readonly abuse: AbuseConfig;
   /** Read ACKs, NAKs and retransmit flags of relayed sessions (SRT_TELEMETRY). */
   readonly telemetry: boolean;
+  /** DATA_PATH: which packet mover relays (docs/CONTRACTS.md, the DataPath). */
+  readonly dataPath: (typeof DATA_PATH_KINDS)[number];
 }
 
 /** Per-source limits on the handshake path (docs/ABUSE.md explains the defaults). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   BALANCER_PROVIDER_VALUES,
   BALANCER_STRATEGIES,
+  DATA_PATH_KINDS,
   LOG_LEVELS,
   type AppConfig,
   type RedisConfig,
@@ -152,6 +153,7 @@ export const envSchema = z.object({
   DRAIN_TIMEOUT_MS: integer(0, 3_600_000).prefault('25000'),
   LOG_LEVEL: oneOf(LOG_LEVELS).prefault('info'),
   SRT_TELEMETRY: flag.prefault('true'),
+  DATA_PATH: oneOf(DATA_PATH_KINDS).prefault('native'),
   METRICS_PER_STREAM: flag.prefault('false'),
   METRICS_PER_STREAM_MAX: integer(1, 100_000).prefault('100'),
   ADMISSION_URL: webhookUrl.optional(),
@@ -264,6 +266,7 @@ export function toAppConfig(env: z.output<typeof envSchema>): AppConfig {
         negativeCacheMs: env.NEGATIVE_CACHE_MS,
       },
       telemetry: env.SRT_TELEMETRY,
+      dataPath: env.DATA_PATH,
     },
     metrics: { perStream: env.METRICS_PER_STREAM, perStreamMax: env.METRICS_PER_STREAM_MAX },
     http: {

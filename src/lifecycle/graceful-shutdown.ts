@@ -28,23 +28,23 @@ export function installGracefulShutdown(app: INestApplication, sessions: Session
 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing !== undefined) {
-      logger.warn(`${signal} again: closing the remaining ${sessions.table.size} sessions now`);
+      logger.warn(`${signal} again: closing the remaining ${sessions.sessionCount} sessions now`);
       skipWait?.();
       return;
     }
     sessions.drain();
-    logger.log(`${signal}: draining ${sessions.table.size} sessions for at most ${drainTimeoutMs} ms`);
+    logger.log(`${signal}: draining ${sessions.sessionCount} sessions for at most ${drainTimeoutMs} ms`);
     closing = new Promise<void>((resolve) => {
       const deadline = Date.now() + drainTimeoutMs;
       const timer = setInterval(() => {
-        if (sessions.table.size === 0 || Date.now() >= deadline) done();
+        if (sessions.sessionCount === 0 || Date.now() >= deadline) done();
       }, POLL_MS);
       const done = (): void => {
         clearInterval(timer);
         resolve();
       };
       skipWait = done;
-      if (sessions.table.size === 0 || drainTimeoutMs === 0) done();
+      if (sessions.sessionCount === 0 || drainTimeoutMs === 0) done();
     }).then(finish);
   };
 

@@ -193,7 +193,7 @@ export class ProxyMetrics {
     });
     new Counter({
       name: 'srt_proxy_dropped_packets_total',
-      help: 'Datagrams dropped, by reason: malformed, unknown_session, foreign_address, bad_cookie, unsupported, origin_stray, rate_limited, send_queue_full.',
+      help: 'Datagrams dropped, by reason: malformed, unknown_session, foreign_address, bad_cookie, unsupported, origin_stray, rate_limited, send_queue_full, handshakes_shed.',
       labelNames: ['reason'],
       registers,
       collect() {
@@ -208,6 +208,17 @@ export class ProxyMetrics {
         this.inc({ reason: 'origin_stray' }, d.originStray);
         this.inc({ reason: 'rate_limited' }, d.rateLimited);
         this.inc({ reason: 'send_queue_full' }, snapshot.traffic.sendQueueDrops);
+        this.inc({ reason: 'handshakes_shed' }, d.handshakesShed);
+      },
+    });
+    new Gauge({
+      name: 'srt_proxy_data_path_info',
+      help: 'Which data path relays (label path: native, or js for the TypeScript fallback); always 1.',
+      labelNames: ['path'],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ path: read().dataPath }, 1);
       },
     });
     new Counter({

@@ -353,3 +353,42 @@ export function tsNullPayload(marker = ''): Buffer {
   if (marker.length > 0) payload.write(marker, 4, 'utf8');
   return payload;
 }
+
+/**
+ * Full ACK (control type 2, CIF of 7 words: last acknowledged sequence, RTT, RTT variance, available buffer, packet
+ * receiving rate, estimated link capacity, receiving rate in bytes), as libsrt sends every 10 ms while it receives.
+ */
+export function buildFullAck(destination: number, ackNumber: number, fields: { sequence: number; rttUs: number; rttVarUs: number }): Buffer {
+  const packet = Buffer.alloc(HEADER_SIZE + 28);
+  packet.writeUInt32BE((0x80000000 | (ControlType.ACK << 16)) >>> 0, 0);
+  packet.writeUInt32BE(ackNumber >>> 0, 4);
+  packet.writeUInt32BE(destination >>> 0, 12);
+  packet.writeUInt32BE(fields.sequence & 0x7fffffff, 16);
+  packet.writeUInt32BE(fields.rttUs >>> 0, 20);
+  packet.writeUInt32BE(fields.rttVarUs >>> 0, 24);
+  packet.writeUInt32BE(8192, 28);
+  packet.writeUInt32BE(1000, 32);
+  packet.writeUInt32BE(20000, 36);
+  packet.writeUInt32BE(1_316_000, 40);
+  return packet;
+}
+
+/** Light ACK: only the next expected sequence number (libsrt sends one every 64 packets). */
+export function buildLightAck(destination: number, sequence: number): Buffer {
+  const packet = Buffer.alloc(HEADER_SIZE + 4);
+  packet.writeUInt32BE((0x80000000 | (ControlType.ACK << 16)) >>> 0, 0);
+  packet.writeUInt32BE(destination >>> 0, 12);
+  packet.writeUInt32BE(sequence & 0x7fffffff, 16);
+  return packet;
+}
+
+/** NAK (control type 3) listing `single` lost sequence numbers and the inclusive ranges `ranges`. */
+export function buildNak(destination: number, single: readonly number[], ranges: readonly (readonly [number, number])[] = []): Buffer {
+  const words: number[] = [...single.map((s) => s & 0x7fffffff)];
+  for (const [first, last] of ranges) words.push((0x80000000 | first) >>> 0, last & 0x7fffffff);
+  const packet = Buffer.alloc(HEADER_SIZE + words.length * 4);
+  packet.writeUInt32BE((0x80000000 | (ControlType.NAK << 16)) >>> 0, 0);
+  packet.writeUInt32BE(destination >>> 0, 12);
+  words.forEach((w, i) => packet.writeUInt32BE(w, HEADER_SIZE + i * 4));
+  return packet;
+}

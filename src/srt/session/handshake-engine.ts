@@ -19,7 +19,8 @@ import { parseStreamId } from '../protocol/stream-id.js';
 import { SynCookie } from '../protocol/syn-cookie.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
-import { handshakeKeyOf } from './session.js';
+import { DATA_PATH, type DataPath } from '../transport/data-path.js';
+import { ProxyCounters } from './proxy-counters.js';
 import { SessionManager } from './session-manager.js';
 
 /**
@@ -33,6 +34,8 @@ export class HandshakeEngine {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly sessions: SessionManager,
+    private readonly counters: ProxyCounters,
+    @Inject(DATA_PATH) private readonly dataPath: DataPath,
     private readonly rejections: RejectionLog,
     private readonly guard: SourceGuard,
   ) {
@@ -42,7 +45,7 @@ export class HandshakeEngine {
 
   /** A datagram with destination socket id 0 from a caller. Never throws. */
   onHandshake(msg: Buffer, address: string, port: number): void {
-    const counters = this.sessions.counters;
+    const counters = this.counters;
     if (msg.length < HANDSHAKE_PACKET_SIZE || !isControlPacket(msg) || controlTypeOf(msg) !== ControlType.HANDSHAKE) {
       counters.malformed++;
       return;
@@ -64,10 +67,8 @@ export class HandshakeEngine {
       return;
     }
     const callerSocketId = handshakeSocketIdOf(msg);
-    const existing = this.sessions.table.getByHandshake(handshakeKeyOf(address, port, callerSocketId));
-    if (existing !== undefined) {
+    if (this.sessions.answerRepeatedConclusion(address, port, callerSocketId)) {
       counters.repeatedConclusions++;
-      existing.onCallerConclusionRepeated();
       return;
     }
     counters.conclusions++;
@@ -118,16 +119,13 @@ export class HandshakeEngine {
   }
 
   private reject(msg: Buffer, wireCode: number, address: string, port: number, why: Record<string, unknown>): void {
-    this.sessions.counters.countRejection(wireCode);
+    this.counters.countRejection(wireCode);
     this.rejections.record(address, wireCode, { caller: `${address}:${port}`, ...why });
     this.send(buildRejection(msg, wireCode), address, port);
   }
 
+  /** The data path counts a send that failed; the handshake path has nothing else to do about it. */
   private send(msg: Buffer, address: string, port: number): void {
-    try {
-      this.sessions.publicSocket.send(msg, port, address);
-    } catch {
-      this.sessions.counters.sendErrors++;
-    }
+    this.dataPath.sendToCaller(msg, address, port);
   }
 }

@@ -2,14 +2,14 @@ import type { StreamMode } from '../protocol/stream-id.js';
 import type { CloseReason } from './close-reason.js';
 
 /**
- * Process-wide counters. Plain number fields because they are bumped on the per-packet path (a prom-client
- * `inc()` costs ~25x more); exporters read them at scrape time.
+ * Process-wide counters of the session logic (the handshake engine's and the sessions'; the data path keeps its own
+ * datagram counters). Plain number fields, cheaper than a prom-client `inc()` by far; exporters read them at scrape
+ * time through SessionManager.snapshot().
  */
 export class ProxyCounters {
   // Datagrams dropped, by reason.
+  /** Datagrams with destination socket id 0 that are no handshake the engine can read. */
   malformed = 0;
-  unknownSession = 0;
-  foreignAddress = 0;
   badCookie = 0;
   /** Rendezvous, HSv4 and other handshakes a stream-id relay cannot route. */
   unsupported = 0;
@@ -21,12 +21,6 @@ export class ProxyCounters {
   cachedRejections = 0;
   /** CONCLUSIONs refused (2402) because their source holds MAX_SESSIONS_PER_SOURCE sessions. */
   sourceCapped = 0;
-  /** Sends that threw (handshake path; relay sends without a callback cannot report failures). */
-  sendErrors = 0;
-  /** Errors reported by origin sockets: ICMP unreachable, bind or connect failures. */
-  originErrors = 0;
-  /** Errors reported by the public socket. */
-  socketErrors = 0;
 
   inductions = 0;
   conclusions = 0;

@@ -3,6 +3,7 @@ import type { CloseReason } from './close-reason.js';
 import type { LinkFigures } from './link-totals.js';
 import type { AdmissionCounts } from '../../admission/admission-counters.js';
 import type { SessionEventCounts } from '../../events/session-events.js';
+import type { DataPathKind } from '../transport/data-path.js';
 
 /** Packets and bytes relayed each way, and datagrams a session refused to relay. */
 export interface TrafficTotals {
@@ -34,6 +35,8 @@ export interface DropCounts {
   readonly originStray: number;
   /** CONCLUSIONs over their source's handshake budget. */
   readonly rateLimited: number;
+  /** Handshake datagrams the data path dropped because more arrived in one loop turn than it hands over. */
+  readonly handshakesShed: number;
 }
 
 /** The per-source limits: table sizes now, and what they refused since start. */
@@ -82,7 +85,10 @@ export interface ProxySnapshot {
   readonly drops: DropCounts;
   readonly sources: SourceLimitCounts;
   readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
+  /** The data path's open links (origin sockets). */
   readonly originSockets: number;
+  /** Which data path relays: the native addon or the TypeScript fallback. */
+  readonly dataPath: DataPathKind;
   readonly draining: boolean;
   /** Loss, retransmissions and bitrate by mode and origin (zeros when SRT_TELEMETRY is off). */
   readonly links: readonly LinkFigures[];

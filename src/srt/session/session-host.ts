@@ -1,25 +1,24 @@
-import type { Socket } from 'node:dgram';
 import type { Origin } from '../../origins/origin.js';
-import type { CoarseClock } from './coarse-clock.js';
+import type { DataPath, LinkId } from '../transport/data-path.js';
 import type { ProxyCounters } from './proxy-counters.js';
 import type { Session } from './session.js';
 
 /** What a Session needs from the proxy around it; kept narrow so a session can be driven in isolation. */
 export interface SessionHost {
-  readonly publicSocket: Socket;
+  /** The handshake-path sends and the link's relay switch; the relay itself never passes through the session. */
+  readonly dataPath: Pick<DataPath, 'sendToCaller' | 'sendToOrigin' | 'startRelay' | 'closeLink'>;
   readonly counters: ProxyCounters;
-  readonly clock: CoarseClock;
   readonly config: {
     readonly originHandshakeTimeoutMs: number;
     readonly originRetryIntervalMs: number;
-    /** SRT_TELEMETRY: read ACKs, NAKs and retransmit flags. */
+    /** SRT_TELEMETRY: count ACKs, NAKs and retransmit flags. */
     readonly telemetry: boolean;
   };
   readonly rejections: { readonly originDown: number; readonly overload: number };
-  createOriginSocket(origin: Origin): Socket;
-  /** Applies buffer sizes once the socket is bound. */
-  tuneSocket(socket: Socket): void;
+  /** Opens the session's link to `origin`; its events reach the session from now on. */
+  openLink(session: Session, origin: Origin): LinkId;
   onConnected(session: Session): void;
+  /** The session closed; its link is still open (for its final counters) and closes right after. */
   onClosed(session: Session, wasConnected: boolean): void;
   /** The origin failed a handshake (unreachable or silent): passive health. */
   onOriginFailed(origin: Origin): void;

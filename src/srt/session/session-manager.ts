@@ -1,5 +1,3 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BALANCER, type Balancer } from '../../balancer/balancer.js';
 import type { AppConfig, SrtConfig } from '../../config/app-config.js';
@@ -9,14 +7,15 @@ import { ProxyRejection } from '../protocol/rejection-codes.js';
 import type { StreamId } from '../protocol/stream-id.js';
 import { CoarseClock } from './coarse-clock.js';
 import { ProxyCounters } from './proxy-counters.js';
-import { Session } from './session.js';
+import { handshakeKeyOf, Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
 import { LinkTotals } from './link-totals.js';
 import { streamLinks, type StreamLinkFigures } from './stream-links.js';
 import type { ModeOriginCount, ProxySnapshot } from './proxy-snapshot.js';
+import type { SessionView } from './session-view.js';
 import { OriginRegistry } from '../../origins/origin-registry.js';
-import { applySocketBuffers } from '../transport/socket-buffers.js';
+import { DATA_PATH, emptyLinkCounters, type DataPath, type LinkEnd, type LinkId } from '../transport/data-path.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
 import { AdmissionGate } from '../../admission/admission-gate.js';
@@ -26,20 +25,23 @@ import { admissionRequestOf, sessionEventOf } from './session-admission.js';
 const SWEEP_INTERVAL_MS = 500;
 
 /**
- * Owns every session: creates them from accepted CONCLUSIONs, asks the balancer for their origin, sweeps idle ones
- * and frees them. Nest wires it at start-up; nothing here runs per relayed packet except through Session.
+ * Owns every session: creates them from accepted CONCLUSIONs, asks the balancer for their origin, routes the data
+ * path's link events to them, sweeps idle ones and frees them. Nest wires it at start-up; nothing here runs per
+ * relayed packet (the data path relays; sessions read its counters at sweep, scrape and close time).
  */
 @Injectable()
-export class SessionManager implements SessionHost {
-  readonly counters = new ProxyCounters();
-  readonly clock = new CoarseClock();
-  readonly table = new SessionTable();
-  readonly config: SrtConfig;
-  readonly rejections = { originDown: ProxyRejection.DOWN, overload: ProxyRejection.OVERLOAD };
-  private socket: Socket | undefined;
+export class SessionManager {
+  private readonly clock = new CoarseClock();
+  private readonly table = new SessionTable();
+  private readonly config: SrtConfig;
+  /** Sessions by their link, for the data path's events. */
+  private readonly byLink = new Map<LinkId, Session>();
+  /** The one object every readLink() writes into (no allocation per read). */
+  private readonly scratch = emptyLinkCounters();
+  /** What sessions see of this manager (kept apart so that the manager's own surface stays small). */
+  private readonly host: SessionHost;
   private sweeper: NodeJS.Timeout | undefined;
   private draining = false;
-  private originSockets = 0;
   private readonly logger = new Logger('Session');
   private readonly handshakeObservers: ((seconds: number) => void)[] = [];
   private readonly rttObservers: ((session: Session, seconds: number) => void)[] = [];
@@ -47,6 +49,8 @@ export class SessionManager implements SessionHost {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(DATA_PATH) private readonly dataPath: DataPath,
+    private readonly counters: ProxyCounters,
     @Inject(BALANCER) private readonly balancer: Balancer,
     private readonly origins: OriginRegistry,
     private readonly rejectionLog: RejectionLog,
@@ -55,16 +59,21 @@ export class SessionManager implements SessionHost {
     private readonly events: SessionEvents,
   ) {
     this.config = config.srt;
+    this.host = {
+      dataPath,
+      counters: this.counters,
+      config: this.config,
+      rejections: { originDown: ProxyRejection.DOWN, overload: ProxyRejection.OVERLOAD },
+      openLink: (session, origin) => this.openLink(session, origin),
+      onConnected: (session) => this.onConnected(session),
+      onClosed: (session, wasConnected) => this.onClosed(session, wasConnected),
+      onOriginFailed: (origin) => this.origins.reportFailure(origin),
+      onOriginSucceeded: (origin) => this.origins.reportSuccess(origin),
+    };
   }
 
-  get publicSocket(): Socket {
-    if (this.socket === undefined) throw new Error('SRT listener is not bound');
-    return this.socket;
-  }
-
-  /** Called by the transport once the public socket is bound. */
-  attach(socket: Socket): void {
-    this.socket = socket;
+  /** Starts the idle sweep; called by the listener once the data path listens. */
+  start(): void {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -78,14 +87,43 @@ export class SessionManager implements SessionHost {
     this.draining = true;
   }
 
+  /** Live sessions, connected or in their handshake. */
+  get sessionCount(): number {
+    return this.table.size;
+  }
+
   /** Whether a new session would exceed MAX_SESSIONS (0 = no limit). */
   get full(): boolean {
     return this.config.maxSessions > 0 && this.table.size >= this.config.maxSessions;
   }
 
+  /**
+   * A CONCLUSION from a caller (address, port, socket id) whose session is under way: answered from that session,
+   * never a second origin handshake. False when there is no such session.
+   */
+  answerRepeatedConclusion(address: string, port: number, callerSocketId: number): boolean {
+    const existing = this.table.getByHandshake(handshakeKeyOf(address, port, callerSocketId));
+    if (existing === undefined) return false;
+    existing.onCallerConclusionRepeated();
+    return true;
+  }
+
+  /** The data path's events about links (the listener routes them here). */
+  onOriginHandshake(link: LinkId, msg: Buffer): void {
+    this.byLink.get(link)?.onOriginHandshake(msg);
+  }
+
+  onLinkError(link: LinkId, code: string): void {
+    this.byLink.get(link)?.onLinkError(code);
+  }
+
+  onLinkEnded(link: LinkId, why: LinkEnd): void {
+    this.byLink.get(link)?.onLinkEnded(why);
+  }
+
   /** Opens a session for an accepted CONCLUSION and starts routing it. */
   open(address: string, port: number, callerSocketId: number, streamId: StreamId, conclusion: Buffer): Session {
-    const session = new Session(this, address, port, callerSocketId, streamId, conclusion);
+    const session = new Session(this.host, address, port, callerSocketId, streamId, conclusion);
     this.table.add(session);
     this.guard.sessionOpened(address);
     this.counters.sessionsOpened++;
@@ -150,22 +188,10 @@ export class SessionManager implements SessionHost {
     return false;
   }
 
-  createOriginSocket(origin: Origin): Socket {
-    const socket = createSocket({ type: isIPv6(origin.host) ? 'udp6' : 'udp4' });
-    this.originSockets++;
-    socket.once('close', () => this.originSockets--);
-    return socket;
-  }
-
-  /** Origin sockets not yet closed; must return to 0 when no session is left (leak check). */
-  get openOriginSockets(): number {
-    return this.originSockets;
-  }
-
-  tuneSocket(socket: Socket): void {
-    const size = this.config.originSocketBufferBytes;
-    const problem = applySocketBuffers(socket, { receiveBufferBytes: size, sendBufferBytes: size });
-    if (problem !== undefined) this.logger.warn(problem);
+  /** The live sessions as the admin API lists them, with their link counters read now. */
+  sessionViews(): SessionView[] {
+    this.refreshAll();
+    return [...this.table.values()];
   }
 
   /** `observer` hears, once per accepted handshake, how long it took from the caller's CONCLUSION (seconds). */
@@ -183,12 +209,15 @@ export class SessionManager implements SessionHost {
 
   /** Live link figures by stream key and mode, at most `max` streams (per-stream metrics, the streams view). */
   streamLinks(max: number): { streams: StreamLinkFigures[]; omitted: number } {
+    this.refreshAll();
     return streamLinks(this.table.values(), max);
   }
 
   /** Every count the proxy keeps, read at once (metrics scrape); walks the live sessions, never the packets. */
   snapshot(): ProxySnapshot {
+    this.refreshAll();
     const c = this.counters;
+    const dp = this.dataPath.counters;
     const live = new Map<string, { mode: ModeOriginCount['mode']; origin: string; count: number }>();
     let packetsFromCaller = c.closedPacketsFromCaller;
     let bytesFromCaller = c.closedBytesFromCaller;
@@ -234,17 +263,19 @@ export class SessionManager implements SessionHost {
       },
       traffic: { packetsFromCaller, bytesFromCaller, packetsFromOrigin, bytesFromOrigin, sessionDrops, sendQueueDrops, sendErrors },
       drops: {
-        malformed: c.malformed,
-        unknownSession: c.unknownSession,
-        foreignAddress: c.foreignAddress,
+        malformed: c.malformed + dp.malformed,
+        unknownSession: dp.unknownSession,
+        foreignAddress: dp.foreignAddress,
         badCookie: c.badCookie,
         unsupported: c.unsupported,
         originStray: c.originStray,
         rateLimited: c.rateLimited,
+        handshakesShed: dp.handshakesShed,
       },
       sources: { ...this.guard.sizes, sourceCapped: c.sourceCapped, cachedRejectionsSent: c.cachedRejections },
-      errors: { send: c.sendErrors, origin: c.originErrors, socket: c.socketErrors },
-      originSockets: this.originSockets,
+      errors: { send: dp.sendErrors, origin: dp.originErrors, socket: dp.socketErrors },
+      originSockets: this.dataPath.openLinks,
+      dataPath: this.dataPath.kind,
       draining: this.draining,
       links: this.linkTotals.collect(this.table.values()),
       admission: this.admission.counts(),
@@ -252,8 +283,23 @@ export class SessionManager implements SessionHost {
     };
   }
 
-  onConnected(session: Session): void {
-    this.table.index(session);
+  private openLink(session: Session, origin: Origin): LinkId {
+    const link = this.dataPath.openLink(origin.host, origin.port, session.callerAddress, session.callerPort);
+    this.byLink.set(link, session);
+    return link;
+  }
+
+  /** Reads a session's link counters into the session (a no-op before its link opened). */
+  private refresh(session: Session): void {
+    if (session.link !== 0 && this.dataPath.readLink(session.link, this.scratch)) session.absorb(this.scratch);
+  }
+
+  private refreshAll(): void {
+    for (const session of this.table.values()) this.refresh(session);
+  }
+
+  private onConnected(session: Session): void {
+    this.table.markConnected();
     this.counters.accepted++;
     this.counters.countConnected(session.streamId.mode, session.origin!.id);
     const handshakeMs = session.connectedAt - session.startedAt;
@@ -262,7 +308,10 @@ export class SessionManager implements SessionHost {
     if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
-  onClosed(session: Session, wasConnected: boolean): void {
+  private onClosed(session: Session, wasConnected: boolean): void {
+    // The link's final figures, read before the session closes it.
+    this.refresh(session);
+    if (session.link !== 0) this.byLink.delete(session.link);
     this.table.remove(session, wasConnected);
     this.guard.sessionClosed(session.callerAddress);
     const c = this.counters;
@@ -299,14 +348,6 @@ export class SessionManager implements SessionHost {
     });
   }
 
-  onOriginFailed(origin: Origin): void {
-    this.origins.reportFailure(origin);
-  }
-
-  onOriginSucceeded(origin: Origin): void {
-    this.origins.reportSuccess(origin);
-  }
-
   /**
    * Ends every session on shutdown: connected ones get SHUTDOWN on both sides, callers still in their handshake a
    * 2402 so they retry elsewhere at once instead of waiting out their 3 s.
@@ -338,9 +379,10 @@ export class SessionManager implements SessionHost {
     const idle = this.config.sessionIdleTimeoutMs;
     for (const session of this.table.values()) {
       if (session.state !== 'connected') continue;
+      this.refresh(session);
       if (session.telemetry !== undefined) this.sampleTelemetry(session, now);
-      const callerIdle = now - session.lastFromCaller > idle;
-      const originIdle = now - session.lastFromOrigin > idle;
+      const callerIdle = session.callerIdleMs > idle;
+      const originIdle = session.originIdleMs > idle;
       if (callerIdle && originIdle) session.close('idle', true);
       else if (callerIdle) session.close('caller-idle', true);
       else if (originIdle) session.close('origin-idle', true);
@@ -350,10 +392,9 @@ export class SessionManager implements SessionHost {
   private sampleTelemetry(session: Session, now: number): void {
     const t = session.telemetry!;
     t.sample(now, session.bytesFromCaller, session.bytesFromOrigin);
-    const receiver = t.receiver;
-    if (receiver === undefined || receiver.fullAcks === receiver.sampledFullAcks) return;
-    receiver.sampledFullAcks = receiver.fullAcks;
-    const seconds = receiver.ack.rttUs / 1e6;
+    const rttUs = t.takeRttSample();
+    if (rttUs === undefined) return;
+    const seconds = rttUs / 1e6;
     for (const observe of this.rttObservers) observe(session, seconds);
   }
 }
@@ -364,7 +405,7 @@ function endTelemetry(session: Session): Record<string, unknown> {
   if (t === undefined) return {};
   const receiver = t.receiver;
   return {
-    rttMs: receiver === undefined ? null : receiver.ack.rttUs / 1000,
+    rttMs: receiver === undefined ? null : receiver.rttUs / 1000,
     lossReported: t.byOrigin.lossReported + t.byCaller.lossReported,
     retransmitted: session.retransmittedFromCaller + session.retransmittedFromOrigin,
   };

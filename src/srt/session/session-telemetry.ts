@@ -1,58 +1,46 @@
-import { AckKind, emptyAckFields, readAck, type AckFields } from '../protocol/ack.js';
-import { countNakLoss } from '../protocol/nak.js';
-import { ControlType } from '../protocol/packet-header.js';
-
-/**
- * What one side of a session said about the data it received, read from the control packets it sent: its ACKs
- * (RTT, rates, link capacity) and its NAKs (packets the other side sent that never arrived).
- */
-export class ReceiverReport {
-  /** Figures of the last small or full ACK this side sent. */
-  readonly ack: AckFields = emptyAckFields();
-  fullAcks = 0;
-  lightAcks = 0;
-  /** Full ACKs already seen by the RTT histogram (so a silent session is not sampled again and again). */
-  sampledFullAcks = 0;
-  /** Wall-clock ms of the last full ACK, 0 before the first. */
-  lastFullAckAt = 0;
-  naks = 0;
-  /** Sequence numbers listed in this side's NAKs; a packet reported again (periodic NAK) counts again. */
-  lossReported = 0;
-
-  /** Reads one ACK or NAK this side sent; other control types are not telemetry. */
-  read(type: number, p: Uint8Array, now: number): void {
-    if (type === ControlType.ACK) {
-      const kind = readAck(p, this.ack);
-      if (kind === AckKind.FULL) {
-        this.fullAcks++;
-        this.lastFullAckAt = now;
-      } else if (kind !== AckKind.MALFORMED) {
-        this.lightAcks++;
-      }
-    } else if (type === ControlType.NAK) {
-      this.naks++;
-      this.lossReported += countNakLoss(p);
-    }
-  }
-}
+import { emptyReceiverCounters, type LinkCounters, type ReceiverCounters } from '../transport/data-path.js';
 
 /** Bitrate window: samples every sweep (0.5 s), so 9 samples span the last 4 s. */
 const SAMPLES = 9;
 
 /**
- * Passive link telemetry of one session, from the control packets the proxy relays anyway (never answered or
- * altered). ACKs and NAKs travel from the receiver of the data to its sender: for a publisher the origin's reports
- * describe the caller -> origin stream, for a player the caller's reports describe the origin -> caller stream.
+ * Passive link telemetry of one session, from the control packets the data path relays anyway (never answered or
+ * altered) and counts per link. ACKs and NAKs travel from the receiver of the data to its sender: for a publisher
+ * the origin's reports describe the caller -> origin stream, for a player the caller's reports describe the
+ * origin -> caller stream. Here: those counts as last read from the link, the bitrate window and the RTT sampling.
  */
 export class SessionTelemetry {
   /** Reports the caller sent (it receives data when it plays). */
-  readonly byCaller = new ReceiverReport();
+  readonly byCaller: ReceiverCounters = emptyReceiverCounters();
   /** Reports the origin sent (it receives data when the caller publishes). */
-  readonly byOrigin = new ReceiverReport();
+  readonly byOrigin: ReceiverCounters = emptyReceiverCounters();
+  /** Full ACKs of each side already seen by the RTT histogram (so a silent session is not sampled again and again). */
+  private sampledByCaller = 0;
+  private sampledByOrigin = 0;
   /** Ring of (ms, bytes from caller, bytes from origin). */
   private readonly samples = new Float64Array(SAMPLES * 3);
   private sampleCount = 0;
   private nextSample = 0;
+
+  /** Takes the link's ACK and NAK counts (copied: the link's object is the reader's scratch). */
+  absorb(c: LinkCounters): void {
+    Object.assign(this.byCaller, c.byCaller);
+    Object.assign(this.byOrigin, c.byOrigin);
+  }
+
+  /** The receiver's RTT in microseconds when it sent a full ACK since the last call, else undefined. */
+  takeRttSample(): number | undefined {
+    const receiver = this.receiver;
+    if (receiver === undefined) return undefined;
+    if (receiver === this.byOrigin) {
+      if (receiver.fullAcks === this.sampledByOrigin) return undefined;
+      this.sampledByOrigin = receiver.fullAcks;
+    } else {
+      if (receiver.fullAcks === this.sampledByCaller) return undefined;
+      this.sampledByCaller = receiver.fullAcks;
+    }
+    return receiver.rttUs;
+  }
 
   /** Records the byte counters at `now` (ms); called by the sweep, never per packet. */
   sample(now: number, bytesFromCaller: number, bytesFromOrigin: number): void {
@@ -77,7 +65,7 @@ export class SessionTelemetry {
    * The side receiving the data: the one that sent the most full ACKs (libsrt sends full ACKs only while it
    * receives). undefined before any full ACK.
    */
-  get receiver(): ReceiverReport | undefined {
+  get receiver(): ReceiverCounters | undefined {
     const c = this.byCaller.fullAcks;
     const o = this.byOrigin.fullAcks;
     if (c === 0 && o === 0) return undefined;

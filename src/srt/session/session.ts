@@ -1,4 +1,3 @@
-import type { Socket } from 'node:dgram';
 import type { Origin } from '../../origins/origin.js';
 import { buildOriginInduction, buildRejection, buildShutdown } from '../protocol/handshake-builders.js';
 import { patchHandshakeCookie } from '../protocol/handshake-patch.js';
@@ -10,11 +9,10 @@ import {
   HANDSHAKE_PACKET_SIZE,
 } from '../protocol/handshake.js';
 import { HandshakeType, isRejectionType } from '../protocol/handshake-type.js';
-import { ControlType, controlTypeOf } from '../protocol/packet-header.js';
 import type { StreamId } from '../protocol/stream-id.js';
+import type { LinkCounters, LinkEnd, LinkId } from '../transport/data-path.js';
 import type { CloseReason } from './close-reason.js';
 import type { SessionHost } from './session-host.js';
-import { ORIGIN_SOCKET_SEND_QUEUE_LIMIT, PUBLIC_SOCKET_SEND_QUEUE_LIMIT } from './send-queue-limits.js';
 import { SessionTelemetry } from './session-telemetry.js';
 
 export type SessionState = 'routing' | 'origin-induction' | 'origin-conclusion' | 'connected' | 'closed';
@@ -22,9 +20,11 @@ export type SessionState = 'routing' | 'origin-induction' | 'origin-conclusion' 
 let nextSessionNumber = 1;
 
 /**
- * One relayed SRT connection: the caller's handshake replayed to its origin on a socket of the session's own, then
- * every datagram relayed unchanged both ways. The socket stays the same for the whole session because libsrt
- * drops packets from any other source port and binds its cookie to it.
+ * One relayed SRT connection: the caller's handshake replayed to its origin over a link of the session's own (the
+ * data path's socket connected to the origin), then the data path relays every datagram unchanged both ways. The
+ * link stays the same for the whole session because libsrt drops packets from any other source port and binds its
+ * cookie to it. The session sees handshakes and ends, never relayed packets; its relay figures are the link's
+ * counters as last read (sweep, scrape, close).
  */
 export class Session {
   readonly id: string;
@@ -32,44 +32,41 @@ export class Session {
   state: SessionState = 'routing';
   origin: Origin | undefined;
   originSocketId = 0;
+  /** The session's link in the data path; 0 before routing opened one. */
+  link: LinkId = 0;
 
   packetsFromCaller = 0;
   bytesFromCaller = 0;
   packetsFromOrigin = 0;
   bytesFromOrigin = 0;
-  /** Data packets relayed with the retransmitted flag, by sender. */
+  /** Data packets relayed with the retransmitted flag, by sender (counted with telemetry on). */
   retransmittedFromCaller = 0;
   retransmittedFromOrigin = 0;
   /** ACK and NAK figures; undefined when SRT_TELEMETRY is off. */
   readonly telemetry: SessionTelemetry | undefined;
   /** Datagrams not relayed: from a foreign address with this session's socket id, or stray origin packets. */
   drops = 0;
-  /** Relay datagrams dropped because the socket's send queue was at its bound (the kernel was not taking them). */
+  /** Relay datagrams dropped because the kernel was not taking them (the bounded send queue was full). */
   sendQueueDrops = 0;
-  /** Relay sends the kernel refused (reported through the send callback). */
+  /** Relay sends the kernel refused. */
   sendErrors = 0;
-  lastFromCaller: number;
-  lastFromOrigin: number;
+  /** ms since each side last sent a datagram (since the session connected when none came yet). */
+  callerIdleMs = 0;
+  originIdleMs = 0;
   connectedAt = 0;
   closeReason: CloseReason | undefined;
   /** The rejection the caller got, when it got one. */
   rejectCode: number | undefined;
 
-  /** Chains sessions whose origins picked the same socket id (see SessionTable). */
-  nextWithSameOriginSocketId: Session | undefined;
-
-  private socket: Socket | undefined;
   private readonly callerConclusion: Buffer;
   private readonly callerCookie: number;
   private originConclusion: Buffer | undefined;
   /** The origin's CONCLUSION answer, resent when the caller repeats its CONCLUSION. */
   private response: Buffer | undefined;
+  /** Stray datagrams of the origin during the handshake (the link's own drops come on top). */
+  private handshakeDrops = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  /** One callback per session, shared by every relay send: no closure per packet. */
-  private readonly onRelaySent = (error: Error | null): void => {
-    if (error !== null) this.sendErrors++;
-  };
 
   constructor(
     private readonly host: SessionHost,
@@ -81,8 +78,6 @@ export class Session {
   ) {
     this.id = `s${nextSessionNumber++}`;
     this.startedAt = Date.now();
-    this.lastFromCaller = host.clock.now;
-    this.lastFromOrigin = host.clock.now;
     // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
@@ -99,25 +94,13 @@ export class Session {
     return handshakeKeyOf(this.callerAddress, this.callerPort, this.callerSocketId);
   }
 
-  /** Starts the origin handshake on a fresh socket connected to `origin`. */
+  /** Starts the origin handshake on a fresh link to `origin`. */
   connect(origin: Origin): void {
     if (this.state !== 'routing') return;
     this.origin = origin;
     this.state = 'origin-induction';
-    const socket = this.host.createOriginSocket(origin);
-    this.socket = socket;
-    socket.on('message', (msg) => this.onOriginMessage(msg));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.onOriginError(error));
-    // connect() reports bind/connect failures (EACCES, ENETUNREACH, EMFILE...) here, not as an 'error' event.
-    socket.connect(origin.port, origin.host, (error?: Error) => {
-      if (this.state === 'closed') return;
-      if (error !== undefined) {
-        this.onOriginError(error as NodeJS.ErrnoException);
-        return;
-      }
-      this.host.tuneSocket(socket);
-      this.sendInduction();
-    });
+    this.link = this.host.openLink(this, origin);
+    this.sendInduction();
   }
 
   /** A CONCLUSION the caller repeated: answer from the session, never start a second origin handshake. */
@@ -125,30 +108,20 @@ export class Session {
     if (this.response !== undefined) this.sendToCaller(this.response);
   }
 
-  /** Hot path: a datagram from the caller addressed to this session's origin socket id. */
-  fromCaller(msg: Buffer): void {
-    this.packetsFromCaller++;
-    this.bytesFromCaller += msg.length;
-    this.lastFromCaller = this.host.clock.now;
-    const socket = this.socket!;
-    // dgram queues in user space what the kernel does not take at once: bound it, drop and count the rest.
-    if (socket.getSendQueueCount() < ORIGIN_SOCKET_SEND_QUEUE_LIMIT) socket.send(msg, this.onRelaySent);
-    else this.sendQueueDrops++;
-    if ((msg[0]! & 0x80) !== 0) this.onCallerControl(msg);
-    else if ((msg[4]! & 0x04) !== 0 && this.telemetry !== undefined) this.retransmittedFromCaller++;
-  }
-
-  /** Control packets are a few per 10 ms per session: they may be parsed. */
-  private onCallerControl(msg: Buffer): void {
-    const type = controlTypeOf(msg);
-    if (type === ControlType.SHUTDOWN) this.close('caller-shutdown', false);
-    else this.telemetry?.byCaller.read(type, msg, Date.now());
-  }
-
-  private onOriginControl(msg: Buffer): void {
-    const type = controlTypeOf(msg);
-    if (type === ControlType.SHUTDOWN) this.close('origin-shutdown', false);
-    else this.telemetry?.byOrigin.read(type, msg, Date.now());
+  /** Takes the link's counters as the data path last reported them (sweep, scrape and close time). */
+  absorb(c: LinkCounters): void {
+    this.packetsFromCaller = c.packetsFromCaller;
+    this.bytesFromCaller = c.bytesFromCaller;
+    this.packetsFromOrigin = c.packetsFromOrigin;
+    this.bytesFromOrigin = c.bytesFromOrigin;
+    this.retransmittedFromCaller = c.retransmittedFromCaller;
+    this.retransmittedFromOrigin = c.retransmittedFromOrigin;
+    this.callerIdleMs = c.callerIdleMs;
+    this.originIdleMs = c.originIdleMs;
+    this.drops = this.handshakeDrops + c.drops;
+    this.sendQueueDrops = c.sendQueueDrops;
+    this.sendErrors = c.sendErrors;
+    this.telemetry?.absorb(c);
   }
 
   /** Rejects the caller with a proxy rejection code and frees the session. */
@@ -172,40 +145,20 @@ export class Session {
     if (notify && wasConnected) {
       const ts = 0;
       if (reason !== 'caller-idle') this.sendToCaller(buildShutdown(this.callerSocketId, ts));
-      if (reason !== 'origin-idle') this.socket?.send(buildShutdown(this.originSocketId, ts));
+      if (reason !== 'origin-idle') this.host.dataPath.sendToOrigin(this.link, buildShutdown(this.originSocketId, ts));
     }
     this.clearTimers();
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket !== undefined) {
-      // Let a queued SHUTDOWN leave before the socket goes.
-      setImmediate(() => closeQuietly(socket));
-    }
+    // The host reads the link's final counters before it goes.
     this.host.onClosed(this, wasConnected);
+    if (this.link !== 0) this.host.dataPath.closeLink(this.link);
   }
 
-  private onOriginMessage(msg: Buffer): void {
-    if (this.state === 'connected') {
-      this.packetsFromOrigin++;
-      this.bytesFromOrigin += msg.length;
-      this.lastFromOrigin = this.host.clock.now;
-      const publicSocket = this.host.publicSocket;
-      if (publicSocket.getSendQueueCount() < PUBLIC_SOCKET_SEND_QUEUE_LIMIT) {
-        publicSocket.send(msg, this.callerPort, this.callerAddress, this.onRelaySent);
-      } else {
-        this.sendQueueDrops++;
-      }
-      if ((msg[0]! & 0x80) !== 0) this.onOriginControl(msg);
-      else if ((msg[4]! & 0x04) !== 0 && this.telemetry !== undefined) this.retransmittedFromOrigin++;
-      return;
-    }
-    // Between close() and the socket's actual close a late datagram may still arrive: nothing to do with it.
-    if (this.state !== 'closed') this.onOriginHandshake(msg);
-  }
-
-  private onOriginHandshake(msg: Buffer): void {
+  /** A datagram from the origin on the link before it relays: the origin's handshake answers. */
+  onOriginHandshake(msg: Buffer): void {
+    if (this.state === 'closed' || this.state === 'connected') return;
     if (msg.length < HANDSHAKE_PACKET_SIZE || msg[0] !== 0x80 || msg[1] !== 0x00) {
       this.host.counters.originStray++;
+      this.handshakeDrops++;
       this.drops++;
       return;
     }
@@ -228,37 +181,34 @@ export class Session {
     }
     if (this.state === 'origin-conclusion' && type === HandshakeType.CONCLUSION) {
       this.originSocketId = handshakeSocketIdOf(msg);
+      // The data path lends its receive memory only for this call; the answer is kept for repeated CONCLUSIONs.
+      const answer = Buffer.from(msg);
       // Answer as a libsrt listener would: the caller's own cookie echoed and the caller's address as the peer
       // address (the origin wrote the proxy's, which callers have no business seeing).
-      patchHandshakeCookie(msg, this.callerCookie);
-      if (!encodePeerAddress(handshakePeerAddressOf(this.callerAddress), msg, PEER_ADDRESS_OFFSET)) {
+      patchHandshakeCookie(answer, this.callerCookie);
+      if (!encodePeerAddress(handshakePeerAddressOf(this.callerAddress), answer, PEER_ADDRESS_OFFSET)) {
         // Never let the origin's address through: an all-zero field is what libsrt sends when it has none.
-        msg.fill(0, PEER_ADDRESS_OFFSET, PEER_ADDRESS_OFFSET + PEER_ADDRESS_SIZE);
+        answer.fill(0, PEER_ADDRESS_OFFSET, PEER_ADDRESS_OFFSET + PEER_ADDRESS_SIZE);
       }
-      this.response = msg;
+      this.response = answer;
       this.state = 'connected';
       this.connectedAt = Date.now();
-      this.lastFromCaller = this.lastFromOrigin = this.host.clock.tick();
       this.clearTimers();
+      this.host.dataPath.startRelay(this.link, this.originSocketId, this.telemetry !== undefined);
       this.host.onConnected(this);
       this.host.onOriginSucceeded(this.origin!);
-      this.sendToCaller(msg);
+      this.sendToCaller(answer);
       return;
     }
     this.host.counters.originStray++;
+    this.handshakeDrops++;
     this.drops++;
   }
 
-  private onOriginError(error: NodeJS.ErrnoException): void {
-    if (this.state === 'closed') return;
-    this.host.counters.originErrors++;
-    // ICMP unreachable on a connected socket: the origin is not there; say so now, not after 3 s.
-    const unreachable = error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH';
-    if (this.state === 'connected') {
-      if (unreachable) this.close('origin-unreachable', true);
-      return;
-    }
-    if (LOCAL_RESOURCE_ERRORS.has(error.code ?? '')) {
+  /** The link failed before it relayed (bind/connect failure, ICMP): refuse the caller now, not after 3 s. */
+  onLinkError(code: string): void {
+    if (this.state === 'closed' || this.state === 'connected') return;
+    if (LOCAL_RESOURCE_ERRORS.has(code)) {
       // Our side ran out (fds, ephemeral ports, buffers): the origin is fine, this proxy is full.
       this.reject(this.host.rejections.overload, 'proxy-exhausted');
       return;
@@ -267,13 +217,20 @@ export class Session {
     this.reject(this.host.rejections.originDown, 'origin-unreachable');
   }
 
+  /** The data path stopped relaying the link by itself (a SHUTDOWN it relayed, or ICMP). */
+  onLinkEnded(why: LinkEnd): void {
+    if (this.state !== 'connected') return;
+    // A SHUTDOWN already reached the other side; an unreachable origin leaves the caller to be told.
+    this.close(why, why === 'origin-unreachable');
+  }
+
   private sendInduction(): void {
-    this.socket?.send(buildOriginInduction(this.callerConclusion));
+    this.host.dataPath.sendToOrigin(this.link, buildOriginInduction(this.callerConclusion));
     this.armRetry(() => this.sendInduction());
   }
 
   private sendConclusion(): void {
-    if (this.originConclusion !== undefined) this.socket?.send(this.originConclusion);
+    if (this.originConclusion !== undefined) this.host.dataPath.sendToOrigin(this.link, this.originConclusion);
     this.armRetry(() => this.sendConclusion());
   }
 
@@ -293,13 +250,9 @@ export class Session {
     this.reject(this.host.rejections.originDown, 'origin-timeout');
   }
 
-  /** Handshake-path send to the caller; a failure is counted, never thrown into a timer or socket callback. */
-  private sendToCaller(msg: Buffer): void {
-    try {
-      this.host.publicSocket.send(msg, this.callerPort, this.callerAddress);
-    } catch {
-      this.host.counters.sendErrors++;
-    }
+  /** Handshake-path send to the caller; the data path counts a failure, never throws. */
+  private sendToCaller(msg: Uint8Array): void {
+    this.host.dataPath.sendToCaller(msg, this.callerAddress, this.callerPort);
   }
 
   private clearTimers(): void {
@@ -326,12 +279,4 @@ export function handshakePeerAddressOf(address: string): string {
 
 export function handshakeKeyOf(address: string, port: number, socketId: number): string {
   return `${address}|${port}|${socketId}`;
-}
-
-function closeQuietly(socket: Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // Already closed: nothing to free.
-  }
 }

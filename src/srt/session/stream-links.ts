@@ -49,7 +49,7 @@ export function streamLinks(sessions: Iterable<LinkSource>, max: number): { stre
     }
     g.sessions++;
     const receiver = t.receiver;
-    if (receiver !== undefined) g.rttSeconds = Math.max(g.rttSeconds ?? 0, receiver.ack.rttUs / 1e6);
+    if (receiver !== undefined) g.rttSeconds = Math.max(g.rttSeconds ?? 0, receiver.rttUs / 1e6);
     g.lostCallerToOrigin += t.byOrigin.lossReported;
     g.lostOriginToCaller += t.byCaller.lossReported;
     g.retransmittedCallerToOrigin += s.retransmittedFromCaller;

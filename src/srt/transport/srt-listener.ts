@@ -1,90 +1,82 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig, SrtConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { formatHostPort } from '../../config/listen-address.js';
-import { applySocketBuffers } from './socket-buffers.js';
-import { literalLookup } from './literal-lookup.js';
 import { HandshakeEngine } from '../session/handshake-engine.js';
 import { SessionManager } from '../session/session-manager.js';
-import { Lookup, SessionTable } from '../session/session-table.js';
-import type { ProxyCounters } from '../session/proxy-counters.js';
+import { DATA_PATH, type DataPath, type DataPathBinding, type DataPathEvents, type LinkEnd, type LinkId } from './data-path.js';
 
 /**
- * The public UDP socket. The per-packet path is plain code: read the destination socket id, find the session by
- * number, hand the datagram over. No Nest dispatch, no Promise, no logging, no allocation beyond dgram's own.
+ * The SRT side's shell: binds the data path's public socket and routes what the data path hands over, handshakes
+ * to the handshake engine and link events to the session manager. Relayed packets never come here.
  */
 @Injectable()
 export class SrtListener {
-  private socket: Socket | undefined;
   private readonly config: SrtConfig;
-  private readonly table: SessionTable;
-  private readonly counters: ProxyCounters;
   private readonly logger = new Logger('SrtListener');
-  private bound = false;
+  private binding: DataPathBinding | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(DATA_PATH) private readonly dataPath: DataPath,
     private readonly sessions: SessionManager,
     private readonly handshakes: HandshakeEngine,
   ) {
     this.config = config.srt;
-    this.table = sessions.table;
-    this.counters = sessions.counters;
   }
 
   get isBound(): boolean {
-    return this.bound;
+    return this.binding !== undefined;
   }
 
   /** The bound address, once listening (the configured port may be 0 in tests). */
   address(): { address: string; port: number } | undefined {
-    return this.bound ? this.socket!.address() : undefined;
+    return this.binding === undefined ? undefined : { address: this.binding.address, port: this.binding.port };
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const { host, port } = this.config.listen;
-    // `::` accepts IPv4 too (dual stack) unless the host says otherwise.
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: false, lookup: literalLookup });
-    this.socket = socket;
-    socket.on('message', this.onMessage);
-    return new Promise((resolve, reject) => {
-      const onBindError = (error: Error): void => reject(error);
-      socket.once('error', onBindError);
-      socket.bind(port, host, () => {
-        socket.off('error', onBindError);
-        socket.on('error', (error) => this.onSocketError(error));
-        const problem = applySocketBuffers(socket, this.config);
-        if (problem !== undefined) this.logger.warn(problem);
-        this.reportBufferSizes(socket);
-        this.bound = true;
-        this.sessions.attach(socket);
-        const bound = socket.address();
-        this.logger.log(`SRT listening on udp ${formatHostPort({ host: bound.address, port: bound.port })}`);
-        resolve();
-      });
-    });
+    const handshakes = this.handshakes;
+    const sessions = this.sessions;
+    const events: DataPathEvents = {
+      onHandshake: (msg: Buffer, address: string, p: number) => handshakes.onHandshake(msg, address, p),
+      onOriginHandshake: (link: LinkId, msg: Buffer) => sessions.onOriginHandshake(link, msg),
+      onLinkError: (link: LinkId, code: string) => sessions.onLinkError(link, code),
+      onLinkEnded: (link: LinkId, why: LinkEnd) => sessions.onLinkEnded(link, why),
+    };
+    const binding = await this.dataPath.listen(
+      {
+        host,
+        port,
+        receiveBufferBytes: this.config.receiveBufferBytes,
+        sendBufferBytes: this.config.sendBufferBytes,
+        originBufferBytes: this.config.originSocketBufferBytes,
+        reusePort: false,
+      },
+      events,
+    );
+    this.binding = binding;
+    this.reportBufferSizes(binding);
+    this.sessions.start();
+    this.logger.log(`SRT listening on udp ${formatHostPort({ host: binding.address, port: binding.port })}`);
   }
 
-  /** Ends every session (SHUTDOWN to both sides), then closes the socket. */
-  stop(): Promise<void> {
-    const socket = this.socket;
-    if (socket === undefined) return Promise.resolve();
+  /** Ends every session (SHUTDOWN to both sides), then closes the data path. */
+  async stop(): Promise<void> {
+    if (this.binding === undefined) return;
     this.sessions.closeAll();
-    this.socket = undefined;
-    this.bound = false;
-    // Give the queued SHUTDOWNs one turn of the loop to leave.
-    return new Promise((resolve) => setImmediate(() => socket.close(() => resolve())));
+    this.binding = undefined;
+    // The data path lets queued SHUTDOWNs leave before its sockets close.
+    await this.dataPath.close();
   }
 
   /**
    * Linux silently caps SO_RCVBUF at net.core.rmem_max (and reports double the usable size); a too-small buffer
    * shows up later as loss under bursts, so say it once at start-up where an operator looks.
    */
-  private reportBufferSizes(socket: Socket): void {
-    const receive = socket.getRecvBufferSize();
-    const send = socket.getSendBufferSize();
+  private reportBufferSizes(binding: DataPathBinding): void {
+    const receive = binding.receiveBufferBytes;
+    const send = binding.sendBufferBytes;
     const wanted = this.config.receiveBufferBytes;
     // Linux reports twice the size it was given (the other half is bookkeeping).
     if (wanted > 0 && receive / 2 < wanted) {
@@ -94,35 +86,5 @@ export class SrtListener {
     } else {
       this.logger.log(`UDP buffers: receive ${receive} bytes, send ${send} bytes`);
     }
-  }
-
-  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
-    if (msg.length < 16) {
-      this.counters.malformed++;
-      return;
-    }
-    const dst = msg.readUInt32BE(12);
-    if (dst === 0) {
-      // Source port 0 is legal on the wire but cannot be answered (send() throws): drop it here.
-      if (rinfo.port === 0) this.counters.malformed++;
-      else this.handshakes.onHandshake(msg, rinfo.address, rinfo.port);
-      return;
-    }
-    const result = this.table.find(dst, rinfo.address, rinfo.port);
-    if (result === Lookup.Found) {
-      this.table.found!.fromCaller(msg);
-    } else if (result === Lookup.ForeignAddress) {
-      this.counters.foreignAddress++;
-      const target = this.table.found;
-      if (target !== undefined) target.drops++;
-    } else {
-      this.counters.unknownSession++;
-    }
-  };
-
-  private onSocketError(error: Error): void {
-    // Receive-side errors (ICMP reports) must not stop the listener; sends without a callback never land here.
-    this.counters.socketErrors++;
-    this.logger.debug?.(`SRT socket error: ${error.message}`);
   }
 }

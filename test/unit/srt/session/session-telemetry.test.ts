@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ControlType } from '../../../../src/srt/protocol/packet-header.js';
 import { SessionTelemetry } from '../../../../src/srt/session/session-telemetry.js';
+import { emptyLinkCounters } from '../../../../src/srt/transport/data-path.js';
+import { countReceiverReport } from '../../../../src/srt/transport/receiver-reports.js';
 
 function fullAck(rttUs: number, byteRate: number): Buffer {
   const p = Buffer.alloc(44);
@@ -23,27 +25,50 @@ function nakRange(first: number, last: number): Buffer {
   return p;
 }
 
-describe('SessionTelemetry', () => {
-  it("keeps each side's ACK and NAK figures apart and picks the data receiver as the headline", () => {
-    const t = new SessionTelemetry();
-    assert.equal(t.receiver, undefined);
-    t.byOrigin.read(ControlType.ACK, fullAck(20_000, 125_000), 1000);
-    t.byOrigin.read(ControlType.ACK, fullAck(21_000, 125_000), 1010);
-    t.byOrigin.read(ControlType.NAK, nakRange(10, 14), 1020);
-    t.byCaller.read(ControlType.ACK, fullAck(90_000, 10), 1030);
-    t.byCaller.read(ControlType.KEEPALIVE, Buffer.alloc(20), 1040);
-    assert.equal(t.receiver, t.byOrigin, 'the side with more full ACKs receives the data');
-    assert.deepEqual([t.byOrigin.fullAcks, t.byOrigin.ack.rttUs, t.byOrigin.lastFullAckAt, t.byOrigin.naks, t.byOrigin.lossReported], [2, 21_000, 1010, 1, 5]);
-    assert.deepEqual([t.byCaller.fullAcks, t.byCaller.ack.rttUs, t.byCaller.naks, t.byCaller.lossReported], [1, 90_000, 0, 0]);
+describe('countReceiverReport', () => {
+  it('reads ACKs and NAKs into the counters, and says which were full ACKs', () => {
+    const c = emptyLinkCounters().byOrigin;
+    assert.equal(countReceiverReport(ControlType.ACK, fullAck(20_000, 125_000), c), true);
+    assert.equal(countReceiverReport(ControlType.ACK, fullAck(21_000, 125_000), c), true);
+    assert.equal(countReceiverReport(ControlType.NAK, nakRange(10, 14), c), false);
+    assert.equal(countReceiverReport(ControlType.KEEPALIVE, Buffer.alloc(20), c), false);
+    assert.deepEqual([c.fullAcks, c.rttUs, c.rttVarUs, c.byteRate, c.naks, c.lossReported], [2, 21_000, 2_100, 125_000, 1, 5]);
   });
 
   it('counts light ACKs apart from full ones', () => {
-    const t = new SessionTelemetry();
+    const c = emptyLinkCounters().byCaller;
     const light = Buffer.alloc(20);
     light.writeUInt32BE(0x80020000, 0);
-    t.byCaller.read(ControlType.ACK, light, 5);
-    assert.deepEqual([t.byCaller.lightAcks, t.byCaller.fullAcks, t.byCaller.lastFullAckAt], [1, 0, 0]);
+    assert.equal(countReceiverReport(ControlType.ACK, light, c), false);
+    assert.deepEqual([c.lightAcks, c.fullAcks], [1, 0]);
+  });
+});
+
+describe('SessionTelemetry', () => {
+  it("keeps each side's figures as read from the link and picks the data receiver as the headline", () => {
+    const t = new SessionTelemetry();
     assert.equal(t.receiver, undefined);
+    const link = emptyLinkCounters();
+    countReceiverReport(ControlType.ACK, fullAck(20_000, 125_000), link.byOrigin);
+    countReceiverReport(ControlType.ACK, fullAck(21_000, 125_000), link.byOrigin);
+    countReceiverReport(ControlType.ACK, fullAck(90_000, 10), link.byCaller);
+    t.absorb(link);
+    assert.equal(t.receiver, t.byOrigin, 'the side with more full ACKs receives the data');
+    assert.notEqual(t.byOrigin, link.byOrigin, 'a copy: the link counters are the reader\'s scratch');
+    assert.deepEqual([t.byOrigin.fullAcks, t.byOrigin.rttUs, t.byCaller.fullAcks, t.byCaller.rttUs], [2, 21_000, 1, 90_000]);
+  });
+
+  it("samples the receiver's RTT once per new full ACK", () => {
+    const t = new SessionTelemetry();
+    const link = emptyLinkCounters();
+    assert.equal(t.takeRttSample(), undefined, 'no full ACK yet');
+    countReceiverReport(ControlType.ACK, fullAck(20_000, 1), link.byOrigin);
+    t.absorb(link);
+    assert.equal(t.takeRttSample(), 20_000);
+    assert.equal(t.takeRttSample(), undefined, 'a silent receiver is not sampled again');
+    countReceiverReport(ControlType.ACK, fullAck(30_000, 1), link.byOrigin);
+    t.absorb(link);
+    assert.equal(t.takeRttSample(), 30_000);
   });
 
   it('computes bitrate over the sampled window, oldest to newest, once the ring wraps', () => {

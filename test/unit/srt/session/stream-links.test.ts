@@ -4,6 +4,7 @@ import { ControlType } from '../../../../src/srt/protocol/packet-header.js';
 import { parseStreamId } from '../../../../src/srt/protocol/stream-id.js';
 import { SessionTelemetry } from '../../../../src/srt/session/session-telemetry.js';
 import { streamLinks, type LinkSource } from '../../../../src/srt/session/stream-links.js';
+import { countReceiverReport } from '../../../../src/srt/transport/receiver-reports.js';
 
 function fullAck(rttUs: number): Buffer {
   const p = Buffer.alloc(44);
@@ -16,7 +17,7 @@ function session(streamId: string, options: { rttUs?: number; byCaller?: boolean
   const id = parseStreamId(streamId);
   assert.ok(id.ok);
   const telemetry = new SessionTelemetry();
-  if (options.rttUs !== undefined) (options.byCaller ? telemetry.byCaller : telemetry.byOrigin).read(ControlType.ACK, fullAck(options.rttUs), 1);
+  if (options.rttUs !== undefined) countReceiverReport(ControlType.ACK, fullAck(options.rttUs), options.byCaller ? telemetry.byCaller : telemetry.byOrigin);
   return { state: options.state ?? 'connected', streamId: id.value, telemetry, retransmittedFromCaller: options.retrans ?? 0, retransmittedFromOrigin: 0 };
 }
 
