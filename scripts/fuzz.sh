@@ -13,8 +13,9 @@ say() { echo "fuzz: $*" >&2; }
 seconds=${1:-60}
 clang=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 [ -n "$clang" ] || { say "FAIL: clang missing (Debian: apt-get install clang-14 libclang-rt-14-dev)"; exit 1; }
-# The sources that define the pure readers, and nothing that needs node or libuv.
-mapfile -t sources < <(grep -lE '^([a-z0-9_ *]+ )?srt_(pkt_classify|ack_read|nak_loss_count) *\(' native/src/*.c 2>/dev/null || true)
+# The sources that define the pure readers (a definition starts its line; calls are indented), and nothing that
+# needs node.
+mapfile -t sources < <(grep -lE '^([a-z][a-z0-9_]* +\**)?srt_(pkt_classify|ack_read|nak_loss_count) *\(' native/src/*.c 2>/dev/null || true)
 [ ${#sources[@]} -gt 0 ] || { say "FAIL: no native/src/*.c defines srt_pkt_classify, srt_ack_read or srt_nak_loss_count"; exit 1; }
 work=.cache/fuzz
 mkdir -p "$work/corpus" "$work/seeds"
