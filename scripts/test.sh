@@ -40,12 +40,19 @@ if [ "${SRT_PROXY_TEST_SKIP_DEPLOY:-}" = 1 ]; then
   pass1=(dist/test/unit dist/test/e2e)
   summary+=("NOT RUN: test/deploy (SRT_PROXY_TEST_SKIP_DEPLOY=1)")
 fi
+# Each pass sets its environment in the subshell run_pass's pipeline gives it, so nothing leaks into the next.
 # shellcheck disable=SC2046 # one test file per word
-run_pass "1/4 unit + e2e + deploy, default data path (native)" env -u DATA_PATH -u SRT_PROXY_NATIVE_ADDON node_test $(files "${pass1[@]}")
+native_pass() { unset DATA_PATH SRT_PROXY_NATIVE_ADDON; node_test $(files "${pass1[@]}"); }
 # shellcheck disable=SC2046
-run_pass "2/4 e2e, DATA_PATH=js (the TypeScript fallback)" env DATA_PATH=js node_test $(files dist/test/e2e)
+js_pass() { export DATA_PATH=js; unset SRT_PROXY_NATIVE_ADDON; node_test $(files dist/test/e2e); }
 asan_env="$logs/asan.env"
-asan_pass() { bash scripts/build-native-asan.sh --env >"$asan_env" && . "$asan_env" && env | grep -E '^(LD_PRELOAD|ASAN_OPTIONS|SRT_PROXY_NATIVE_ADDON|DATA_PATH)=' && node_test $(files dist/test/e2e); }
+# shellcheck disable=SC1090,SC2046
+asan_pass() {
+  bash scripts/build-native-asan.sh --env >"$asan_env" && . "$asan_env" &&
+    env | grep -E '^(LD_PRELOAD|ASAN_OPTIONS|SRT_PROXY_NATIVE_ADDON|DATA_PATH)=' && node_test $(files dist/test/e2e)
+}
+run_pass "1/4 unit + e2e + deploy, default data path (native)" native_pass
+run_pass "2/4 e2e, DATA_PATH=js (the TypeScript fallback)" js_pass
 run_pass "3/4 e2e against the ASan+UBSan build of the addon" asan_pass
 run_pass "4/4 fuzz: libFuzzer over srt_packet.h for ${fuzz_seconds} s" bash scripts/fuzz.sh "$fuzz_seconds"
 
