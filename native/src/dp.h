@@ -28,6 +28,9 @@
 #define DP_OUT_SLOTS 512
 /* Handshake-path datagrams handed to JS per loop turn; the rest are shed (counted) so relaying is not starved. */
 #define DP_HANDSHAKES_PER_TURN 256
+/* Handshake-path datagrams over the turn's budget wait here for the next turns (a reconnect wave is a burst); only
+ * what finds it full is shed. */
+#define DP_HS_BACKLOG 1024
 /* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
 #define DP_BATCHES_PER_WAKE 16
 /* Buckets of the origin-socket-id index (power of two). */
@@ -136,8 +139,14 @@ typedef struct dp {
   uint8_t out_buf[DP_OUT_SLOTS][DP_SLOT];
 
   uint32_t handshakes_this_turn;
-  dp_event events[DP_OUT_SLOTS];
-  uint32_t events_n;
+  /* Ring of handshake-path datagrams waiting for a turn with budget left. */
+  uint32_t hs_head, hs_count;
+  uint16_t hs_len[DP_HS_BACKLOG];
+  dp_addr hs_from[DP_HS_BACKLOG];
+  uint8_t hs_buf[DP_HS_BACKLOG][DP_SLOT];
+  /* Grows at handshake rate (openLink failures); bounded per batch otherwise. */
+  dp_event *events;
+  uint32_t events_n, events_cap;
   dp_counters counters;
   struct dp_box *box;
   napi_async_cleanup_hook_handle teardown;

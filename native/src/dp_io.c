@@ -16,6 +16,8 @@ static void on_origin(uv_poll_t *h, int status, int events);
 static void on_check(uv_check_t *h);
 static void on_idle(uv_idle_t *h);
 static void flush_out(dp *d);
+static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
+static void drain_handshakes(dp *d);
 
 static void set_buffers(int fd, int rcv, int snd) {
   if (rcv > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
@@ -27,7 +29,13 @@ static int is_unreachable(int e) {
 }
 
 static void push_event(dp *d, dp_link *l, int kind, int code) {
-  if (d->events_n >= DP_OUT_SLOTS) return; /* cannot happen: at most one per queued datagram or link */
+  if (d->events_n == d->events_cap) {
+    uint32_t cap = d->events_cap == 0 ? 64 : d->events_cap * 2;
+    dp_event *grown = realloc(d->events, cap * sizeof *grown);
+    if (grown == NULL) return;
+    d->events = grown;
+    d->events_cap = cap;
+  }
   dp_event *e = &d->events[d->events_n++];
   e->id = l->id;
   e->gen = l->gen;
@@ -103,6 +111,33 @@ static void on_idle(uv_idle_t *h) {
   d->idle_active = 0;
   uv_idle_stop(h);
   dp_emit_events(d);
+  drain_handshakes(d);
+}
+
+/* Keeps a handshake-path datagram for a later turn (a copy: handshake rate, not the relay path), or sheds it. */
+static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from) {
+  if (d->hs_count == DP_HS_BACKLOG) {
+    d->counters.handshakes_shed++;
+    return;
+  }
+  uint32_t at = (d->hs_head + d->hs_count++) % DP_HS_BACKLOG;
+  memcpy(d->hs_buf[at], p, len);
+  d->hs_len[at] = (uint16_t)len;
+  d->hs_from[at] = *from;
+  dp_schedule_events(d);
+}
+
+/* Hands waiting handshakes to JS within the turn's budget; the idle handle keeps the loop turning until done. */
+static void drain_handshakes(dp *d) {
+  while (d->hs_count > 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN && !d->closing) {
+    uint32_t at = d->hs_head;
+    d->hs_head = (d->hs_head + 1) % DP_HS_BACKLOG;
+    d->hs_count--;
+    d->handshakes_this_turn++;
+    dp_emit_handshake(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at]);
+  }
+  if (!d->closing) dp_emit_events(d);
+  if (d->hs_count > 0) dp_schedule_events(d);
 }
 
 int dp_open_origin(dp *d, dp_link *l, const char *host, int port) {
@@ -268,11 +303,11 @@ static int read_public(dp *d) {
       /* Source port 0 is legal on the wire but cannot be answered. */
       if (from->u.in4.sin_port == 0) {
         d->counters.malformed++;
-      } else if (d->handshakes_this_turn >= DP_HANDSHAKES_PER_TURN) {
-        d->counters.handshakes_shed++;
-      } else {
+      } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN) {
         d->handshakes_this_turn++;
         handshakes[handshakes_n++] = i;
+      } else {
+        backlog_handshake(d, p, len, from);
       }
       continue;
     }
@@ -318,6 +353,7 @@ static int read_public(dp *d) {
     dp_emit_handshake(d, d->in_buf[i], d->in_hdr[i].msg_len, &d->in_from[i]);
   }
   if (!d->closing) dp_emit_events(d);
+  drain_handshakes(d);
   return n;
 }
 

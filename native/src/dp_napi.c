@@ -123,6 +123,7 @@ void dp_freed(dp *d) {
   if (teardown == NULL) forget(d->env);
   free(d->links);
   free(d->free_ids);
+  free(d->events);
   free(d);
   if (teardown != NULL) napi_remove_async_cleanup_hook(teardown);
 }
