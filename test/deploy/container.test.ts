@@ -14,7 +14,7 @@ const TIMEOUT_MS = 15 * 60_000;
 
 test('the container builds, relays a real stream to an origin on the host, and drains to exit 0 on docker stop', { timeout: TIMEOUT_MS + 60_000 }, async () => {
   const run = await runScript('container-check.sh', TIMEOUT_MS, { DRAIN_TIMEOUT_MS: '4000' });
-  const summary = run.output.split('\n').filter((line) => /^container-check: (built|made|reusing|\/readyz|HEALTHCHECK|runs as|draining|docker stop|origin saw|image|OK|FAIL|host restored|took)/.test(line));
+  const summary = run.output.split('\n').filter((line) => /^container-check: (built|made|reusing|\/readyz|start-up log|runtime image|HEALTHCHECK|runs as|draining|docker stop|origin saw|image|OK|FAIL|host restored|took)/.test(line));
   console.log(summary.map((line) => line.slice(0, 240)).join('\n'));
   assert.equal(run.code, 0, `scripts/container-check.sh failed:\n${run.output}`);
   assert.match(run.output, /^container-check: draining: \/readyz 200 with drain.draining true$/m);
