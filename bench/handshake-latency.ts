@@ -314,11 +314,14 @@ async function main(): Promise<void> {
     console.log(`  node ${process.version}; N=${opts.n} per path after ${opts.warmup} warm-up handshakes; paths take turns; stream id ${STREAM_ID}`);
     const m0 = cpuLineSample('all');
     const o0 = ourCpu();
+    const proxyCpu0 = proxies.map((p) => cpuSample(p.pid).statSeconds);
     const w0 = performance.now();
     for (let i = 0; i < opts.warmup + opts.n; i++) {
       for (const path of paths) await runOne(path, probe, i >= opts.warmup);
     }
     const others = (cpuLineSample('all').task - m0.task - (ourCpu() - o0)) / ((performance.now() - w0) / 1000);
+    // The proxy's own CPU per handshake it carried (warm-up included; /proc ticks are 10 ms, so use a large N).
+    const proxyCpuUs = proxies.map((p, i) => ((cpuSample(p.pid).statSeconds - proxyCpu0[i]!) * 1e6) / (opts.warmup + opts.n));
     for (const proxy of proxies) {
       const stats = await proxy.getJson<{ handshakes: { accepted: number; rejected: Record<string, number> } }>('/api/v1/stats');
       if (Object.keys(stats.handshakes.rejected).length > 0) console.log(`  note: proxy rejected ${JSON.stringify(stats.handshakes.rejected)}`);
@@ -351,6 +354,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log('Differences are between percentiles of the two distributions (not percentiles of differences).');
     if (slt !== undefined) console.log(`srt-live-transmit restarts: ${slt.restarts}`);
+    for (const [i, proxy] of proxies.entries()) {
+      console.log(`proxy CPU per handshake (pid ${proxy.pid}): ${proxyCpuUs[i]!.toFixed(0)} us (whole process, /proc/<pid>/stat)`);
+    }
     console.log(`other processes on the machine used ${(Math.max(0, others) * 100).toFixed(0)}% of a core during the run`);
     if (others > 0.1) console.log('!!! the machine was not quiet: the figures are disturbed; run again on an idle machine !!!');
   } finally {

@@ -121,7 +121,9 @@ static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr
     return;
   }
   uint32_t at = (d->hs_head + d->hs_count++) % DP_HS_BACKLOG;
+  DP_UNPOISON(d->hs_buf[at], DP_SLOT);
   memcpy(d->hs_buf[at], p, len);
+  DP_POISON(d->hs_buf[at] + len, DP_SLOT - len);
   d->hs_len[at] = (uint16_t)len;
   d->hs_from[at] = *from;
   dp_schedule_events(d);
@@ -264,6 +266,7 @@ static void send_link_batch(dp *d, dp_link *l) {
 /* One recvmmsg batch; the number of datagrams read (0: none left). */
 static int read_public(dp *d) {
   uint64_t now = uv_now(d->loop);
+  DP_UNPOISON(d->in_buf, sizeof d->in_buf);
   for (int i = 0; i < DP_BATCH; i++) {
     struct msghdr *m = &d->in_hdr[i].msg_hdr;
     memset(m, 0, sizeof *m);
@@ -285,7 +288,8 @@ static int read_public(dp *d) {
   int handshakes_n = 0;
   for (int i = 0; i < n; i++) {
     const uint8_t *p = d->in_buf[i];
-    size_t len = d->in_hdr[i].msg_len;
+    size_t len = d->in_hdr[i].msg_len < DP_SLOT ? d->in_hdr[i].msg_len : DP_SLOT;
+    DP_POISON(d->in_buf[i] + len, DP_SLOT - len);
     dp_addr *from = &d->in_from[i];
     from->len = d->in_hdr[i].msg_hdr.msg_namelen;
     if (d->in_hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
@@ -428,6 +432,7 @@ static void read_origin(dp *d, dp_link *l) {
       struct msghdr *m = &d->out_hdr[i].msg_hdr;
       memset(m, 0, sizeof *m);
       d->out_iov[i].iov_len = DP_SLOT;
+      DP_UNPOISON(d->out_iov[i].iov_base, DP_SLOT);
       m->msg_iov = &d->out_iov[i];
       m->msg_iovlen = 1;
     }
@@ -440,7 +445,8 @@ static void read_origin(dp *d, dp_link *l) {
     uint32_t w = base;
     for (uint32_t j = base; j < base + (uint32_t)n; j++) {
       uint8_t *p = d->out_iov[j].iov_base;
-      size_t len = d->out_hdr[j].msg_len;
+      size_t len = d->out_hdr[j].msg_len < DP_SLOT ? d->out_hdr[j].msg_len : DP_SLOT;
+      DP_POISON(p + len, DP_SLOT - len);
       if (d->out_hdr[j].msg_hdr.msg_flags & MSG_TRUNC) {
         l->drops++;
         d->counters.truncated++;

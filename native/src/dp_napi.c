@@ -124,6 +124,7 @@ void dp_freed(dp *d) {
   free(d->links);
   free(d->free_ids);
   free(d->events);
+  DP_UNPOISON(d, sizeof *d);
   free(d);
   if (teardown != NULL) napi_remove_async_cleanup_hook(teardown);
 }
@@ -473,6 +474,39 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* classify(bytes, Float64Array(13)): what srt_packet.h reads from a datagram, for the differential test against
+ * src/srt/protocol: kind, destination, control type, R flag, NAK loss count, ACK kind, then the 7 ACK fields. */
+static napi_value js_classify(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data;
+  size_t len;
+  double *out = f64_arg(env, argv[1], 13);
+  if (argc < 2 || out == NULL || !bytes_arg(env, argv[0], &data, &len)) {
+    napi_throw_type_error(env, NULL, "classify(Uint8Array, Float64Array(13))");
+    return NULL;
+  }
+  srt_pkt_info pi;
+  srt_pkt_classify(data, len, &pi);
+  srt_ack_fields ack;
+  memset(&ack, 0, sizeof ack);
+  out[0] = pi.kind;
+  out[1] = pi.dst_socket_id;
+  out[2] = pi.control_type;
+  out[3] = pi.retransmitted;
+  out[4] = srt_nak_loss_count(data, len);
+  out[5] = srt_ack_read(data, len, &ack);
+  out[6] = ack.last_acked_sequence;
+  out[7] = ack.rtt_us;
+  out[8] = ack.rtt_var_us;
+  out[9] = ack.available_buffer_packets;
+  out[10] = ack.packet_rate;
+  out[11] = ack.link_capacity_packets;
+  out[12] = ack.byte_rate;
+  return NULL;
+}
+
 /* liveDataPaths() -> number of data paths of this env not yet freed (leak checks). */
 static napi_value js_live(napi_env env, napi_callback_info info) {
   (void)info;
@@ -502,6 +536,7 @@ NAPI_MODULE_INIT() {
       {"readLink", NULL, js_read_link, NULL, NULL, NULL, napi_default, NULL},
       {"readCounters", NULL, js_read_counters, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"classify", NULL, js_classify, NULL, NULL, NULL, napi_default, NULL},
       {"liveDataPaths", NULL, js_live, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -1,5 +1,6 @@
 import type { Origin } from '../../origins/origin.js';
 import type { DataPath, LinkId } from '../transport/data-path.js';
+import type { HandshakeTimers } from './handshake-timers.js';
 import type { ProxyCounters } from './proxy-counters.js';
 import type { Session } from './session.js';
 
@@ -8,6 +9,8 @@ export interface SessionHost {
   /** The handshake-path sends and the link's relay switch; the relay itself never passes through the session. */
   readonly dataPath: Pick<DataPath, 'sendToCaller' | 'sendToOrigin' | 'startRelay' | 'closeLink'>;
   readonly counters: ProxyCounters;
+  /** Drives every session's origin-handshake resends and deadline. */
+  readonly handshakeTimers: HandshakeTimers;
   readonly config: {
     readonly originHandshakeTimeoutMs: number;
     readonly originRetryIntervalMs: number;

@@ -6,6 +6,7 @@ import type { Origin } from '../../origins/origin.js';
 import { ProxyRejection } from '../protocol/rejection-codes.js';
 import type { StreamId } from '../protocol/stream-id.js';
 import { CoarseClock } from './coarse-clock.js';
+import { HandshakeTimers } from './handshake-timers.js';
 import { ProxyCounters } from './proxy-counters.js';
 import { handshakeKeyOf, Session } from './session.js';
 import type { SessionHost } from './session-host.js';
@@ -62,6 +63,7 @@ export class SessionManager {
     this.host = {
       dataPath,
       counters: this.counters,
+      handshakeTimers: new HandshakeTimers(),
       config: this.config,
       rejections: { originDown: ProxyRejection.DOWN, overload: ProxyRejection.OVERLOAD },
       openLink: (session, origin) => this.openLink(session, origin),

@@ -17,8 +17,8 @@ export class SessionTelemetry {
   /** Full ACKs of each side already seen by the RTT histogram (so a silent session is not sampled again and again). */
   private sampledByCaller = 0;
   private sampledByOrigin = 0;
-  /** Ring of (ms, bytes from caller, bytes from origin). */
-  private readonly samples = new Float64Array(SAMPLES * 3);
+  /** Ring of (ms, bytes from caller, bytes from origin); made by the first sweep, not on the handshake path. */
+  private samples: Float64Array | undefined;
   private sampleCount = 0;
   private nextSample = 0;
 
@@ -44,10 +44,11 @@ export class SessionTelemetry {
 
   /** Records the byte counters at `now` (ms); called by the sweep, never per packet. */
   sample(now: number, bytesFromCaller: number, bytesFromOrigin: number): void {
+    const samples = (this.samples ??= new Float64Array(SAMPLES * 3));
     const at = this.nextSample * 3;
-    this.samples[at] = now;
-    this.samples[at + 1] = bytesFromCaller;
-    this.samples[at + 2] = bytesFromOrigin;
+    samples[at] = now;
+    samples[at + 1] = bytesFromCaller;
+    samples[at + 2] = bytesFromOrigin;
     this.nextSample = (this.nextSample + 1) % SAMPLES;
     if (this.sampleCount < SAMPLES) this.sampleCount++;
   }
@@ -73,11 +74,12 @@ export class SessionTelemetry {
   }
 
   private rate(column: 1 | 2): number {
-    if (this.sampleCount < 2) return 0;
+    const samples = this.samples;
+    if (samples === undefined || this.sampleCount < 2) return 0;
     const newest = ((this.nextSample + SAMPLES - 1) % SAMPLES) * 3;
     const oldest = (this.sampleCount < SAMPLES ? 0 : this.nextSample) * 3;
-    const ms = this.samples[newest]! - this.samples[oldest]!;
+    const ms = samples[newest]! - samples[oldest]!;
     if (ms <= 0) return 0;
-    return ((this.samples[newest + column]! - this.samples[oldest + column]!) * 8 * 1000) / ms;
+    return ((samples[newest + column]! - samples[oldest + column]!) * 8 * 1000) / ms;
   }
 }

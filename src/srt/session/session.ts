@@ -12,6 +12,7 @@ import { HandshakeType, isRejectionType } from '../protocol/handshake-type.js';
 import type { StreamId } from '../protocol/stream-id.js';
 import type { LinkCounters, LinkEnd, LinkId } from '../transport/data-path.js';
 import type { CloseReason } from './close-reason.js';
+import type { HandshakeTimed } from './handshake-timers.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTelemetry } from './session-telemetry.js';
 
@@ -26,9 +27,11 @@ let nextSessionNumber = 1;
  * cookie to it. The session sees handshakes and ends, never relayed packets; its relay figures are the link's
  * counters as last read (sweep, scrape, close).
  */
-export class Session {
+export class Session implements HandshakeTimed {
   readonly id: string;
   readonly startedAt: number;
+  /** The caller's (address, port, socket id): the session table's key, made once. */
+  readonly handshakeKey: string;
   state: SessionState = 'routing';
   origin: Origin | undefined;
   originSocketId = 0;
@@ -65,8 +68,9 @@ export class Session {
   private response: Buffer | undefined;
   /** Stray datagrams of the origin during the handshake (the link's own drops come on top). */
   private handshakeDrops = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  /** Date.now() past which the origin handshake has failed, and past which the last handshake datagram is resent. */
+  private readonly deadlineAt: number;
+  private retryAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly host: SessionHost,
@@ -78,20 +82,18 @@ export class Session {
   ) {
     this.id = `s${nextSessionNumber++}`;
     this.startedAt = Date.now();
+    this.handshakeKey = handshakeKeyOf(callerAddress, callerPort, callerSocketId);
     // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
     this.telemetry = host.config.telemetry ? new SessionTelemetry() : undefined;
-    this.deadlineTimer = setTimeout(() => this.onDeadline(), host.config.originHandshakeTimeoutMs);
+    this.deadlineAt = this.startedAt + host.config.originHandshakeTimeoutMs;
+    host.handshakeTimers.watch(this);
   }
 
   /** The caller's CONCLUSION as it arrived (read-only use: the negative cache keys refusals on it). */
   get conclusion(): Uint8Array {
     return this.callerConclusion;
-  }
-
-  get handshakeKey(): string {
-    return handshakeKeyOf(this.callerAddress, this.callerPort, this.callerSocketId);
   }
 
   /** Starts the origin handshake on a fresh link to `origin`. */
@@ -224,26 +226,25 @@ export class Session {
     this.close(why, why === 'origin-unreachable');
   }
 
+  /** The shared handshake ticker: give up past the deadline, resend on silence. */
+  onHandshakeTick(now: number): void {
+    if (now >= this.deadlineAt) this.onDeadline();
+    else if (now < this.retryAt) return;
+    else if (this.state === 'origin-induction') this.sendInduction();
+    else if (this.state === 'origin-conclusion') this.sendConclusion();
+  }
+
   private sendInduction(): void {
     this.host.dataPath.sendToOrigin(this.link, buildOriginInduction(this.callerConclusion));
-    this.armRetry(() => this.sendInduction());
+    this.retryAt = Date.now() + this.host.config.originRetryIntervalMs;
   }
 
   private sendConclusion(): void {
     if (this.originConclusion !== undefined) this.host.dataPath.sendToOrigin(this.link, this.originConclusion);
-    this.armRetry(() => this.sendConclusion());
-  }
-
-  private armRetry(resend: () => void): void {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.state === 'origin-induction' || this.state === 'origin-conclusion') resend();
-    }, this.host.config.originRetryIntervalMs);
+    this.retryAt = Date.now() + this.host.config.originRetryIntervalMs;
   }
 
   private onDeadline(): void {
-    this.deadlineTimer = undefined;
     if (this.state === 'connected' || this.state === 'closed') return;
     // Still routing means the balancer was slow, not the origin.
     if (this.origin !== undefined) this.host.onOriginFailed(this.origin);
@@ -256,9 +257,8 @@ export class Session {
   }
 
   private clearTimers(): void {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
-    this.retryTimer = this.deadlineTimer = undefined;
+    this.retryAt = Number.POSITIVE_INFINITY;
+    this.host.handshakeTimers.unwatch(this);
   }
 }
 

@@ -36,6 +36,8 @@ export interface NativeAddon {
   readLink(handle: NativeHandle, link: LinkId, out: Float64Array): boolean;
   readCounters(handle: NativeHandle, out: Float64Array): boolean;
   close(handle: NativeHandle): void;
+  /** What native/src/srt_packet.h reads from `bytes` (layout: native/src/dp_napi.c js_classify); for tests. */
+  classify(bytes: Uint8Array, out: Float64Array): void;
   /** Data paths of this thread whose native memory is not yet freed. */
   liveDataPaths(): number;
 }

@@ -5,6 +5,7 @@ import { handshakeCookieOf, handshakeSocketIdOf, handshakeTypeOf } from '../../.
 import { HandshakeType } from '../../../../src/srt/protocol/handshake-type.js';
 import { controlTypeOf, ControlType, destinationSocketIdOf } from '../../../../src/srt/protocol/packet-header.js';
 import { parseStreamId } from '../../../../src/srt/protocol/stream-id.js';
+import { HandshakeTimers } from '../../../../src/srt/session/handshake-timers.js';
 import { ProxyCounters } from '../../../../src/srt/session/proxy-counters.js';
 import { Session } from '../../../../src/srt/session/session.js';
 import type { SessionHost } from '../../../../src/srt/session/session-host.js';
@@ -51,6 +52,7 @@ interface Harness {
   closed: Session[];
   /** Links still open when the host heard of each close (the host reads the final counters then). */
   closedLinksAtClose: number[];
+  timers: HandshakeTimers;
 }
 
 function harness(telemetry = true): Harness {
@@ -65,11 +67,13 @@ function harness(telemetry = true): Harness {
     connected: [],
     closed: [],
     closedLinksAtClose: [],
+    timers: new HandshakeTimers(),
     host: undefined as never,
   };
   h.host = {
     dataPath: dp,
     counters: new ProxyCounters(),
+    handshakeTimers: h.timers,
     config: { originHandshakeTimeoutMs: 2000, originRetryIntervalMs: 250, telemetry },
     rejections: { originDown: 2503, overload: 2402 },
     openLink: () => ++h.links,
@@ -101,7 +105,7 @@ function connectedSession(h: Harness, callerAddress?: string): Session {
 }
 
 describe('Session', () => {
-  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setImmediate'] }));
+  beforeEach(() => mock.timers.enable({ apis: ['setInterval', 'Date'] }));
   afterEach(() => mock.timers.reset());
 
   it('replays the handshake to the origin with its cookie, starts the relay and answers the caller as a listener would', () => {
@@ -161,6 +165,7 @@ describe('Session', () => {
     assert.equal(h.toCaller.length, 2, 'the cached answer again');
     assert.deepEqual(h.toCaller[0], h.toCaller[1]);
     const sentBefore = h.toOrigin.length;
+    assert.equal(h.timers.size, 0, 'off the handshake ticker once connected');
     mock.timers.tick(5000);
     assert.equal(h.toOrigin.length, sentBefore, 'no resend once connected');
     assert.equal(h.links, 1);
@@ -181,6 +186,7 @@ describe('Session', () => {
     assert.deepEqual(h.dp.closed, [1]);
     assert.deepEqual(h.closedLinksAtClose, [0], 'the host hears of the close while the link is still open');
     assert.equal(h.host.counters.rejected.get(2503), 1);
+    assert.equal(h.timers.size, 0, 'the handshake ticker lets the session go');
   });
 
   it("forwards the origin's rejection unchanged and does not blame the origin", () => {
