@@ -1,15 +1,21 @@
 // udp-blast: the SRT caller / load generator of bench/relay-cpu. Small on purpose so it never competes with the
 // process under test for CPU: paced sendmmsg() batches of pre-built 1332-byte data datagrams.
 //
-//   udp-blast <host> <port> <induction-hex> <conclusion-hex>
+//   udp-blast <host> <port> <induction-hex> <conclusion-hex> [<induction-hex> <conclusion-hex> ...]
 //
-// 1. Connects a UDP socket to host:port and does the caller handshake: sends the INDUCTION, takes the cookie from
-//    the answer (CIF bytes 28..31), patches it into the CONCLUSION, sends it and takes the listener's socket id from
-//    the CONCLUSION answer. Retransmits every 250 ms and gives up after 3 s, like libsrt.
-//    Prints `connected peer=<id> local=<port> hs_us=<us>` (or `failed <reason>` and exits 2).
+// 1. One session per handshake pair (K sessions, K <= 1024): connects a UDP socket to host:port and does the caller
+//    handshake: sends the INDUCTION, takes the cookie from the answer (CIF bytes 28..31), patches it into the
+//    CONCLUSION, sends it and takes the listener's socket id from the CONCLUSION answer. Retransmits every 250 ms and
+//    gives up after 3 s, like libsrt. Sessions connect one after the other.
+//    Prints `connected peer=<first session's id> local=<its port> hs_us=<us, all> sessions=<K>` (or `failed <reason>`
+//    and exits 2).
 // 2. Reads commands on stdin, one per line, answers one line each:
-//      blast <pps> <ms> [batch]   -> `done sent=<n> failed=<n> ns=<elapsed>`
-//      quit (or end of stdin)     -> sends SHUTDOWN to the peer, prints `bye`, exits 0
+//      blast <pps> <ms> [batch]   -> `done sent=<n> failed=<n> ns=<elapsed> received=<n>`: the packets go to the
+//                                    sessions in turn (K = 1: sendmmsg batches; K > 1: one send per packet)
+//      stats                      -> `stats received=<n> control=<n>`
+//      quit (or end of stdin)     -> sends SHUTDOWN to every peer, prints `bye`, exits 0
+//    Datagrams arriving on the sessions' sockets (the origin -> caller direction) are read all along, during blasts
+//    and between commands, and counted: `received` = data packets, `control` = control packets.
 // A watchdog (alarm) ends the process after 900 s whatever happens.
 //
 // Build: gcc -O2 -o udp-blast bench/udp-blast.c
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,11 +38,22 @@
 #define PACKET_SIZE 1332
 #define BATCH_MAX 64
 #define MAX_HS 2048
+#define MAX_SESSIONS 1024
 
-static int sock = -1;
-static uint32_t peer_id;
+struct session {
+  int fd;
+  uint32_t peer_id;
+  int local_port;
+  uint32_t sequence;
+  uint8_t ind[MAX_HS], conc[MAX_HS];
+  long ind_len, conc_len;
+};
+
+static struct session *sessions;
+static int nsessions;
+static int epfd = -1;
 static uint64_t epoch_ns;
-static int local_port;
+static unsigned long long received, received_control;
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -74,15 +92,15 @@ static long unhex(const char *hex, uint8_t *out, size_t max) {
 
 static uint32_t timestamp_us(void) { return (uint32_t)((now_ns() - epoch_ns) / 1000); }
 
-/* Caller handshake; returns 0 when connected. */
-static int handshake(uint8_t *ind, long ind_len, uint8_t *conc, long conc_len) {
+/* Caller handshake of one session (its socket is still blocking); returns 0 when connected. */
+static int handshake(struct session *s) {
   uint8_t buf[MAX_HS];
   uint64_t start = now_ns(), give_up = start + 3000000000ull;
   int phase = 1;
-  uint8_t *out = ind;
-  long out_len = ind_len;
+  uint8_t *out = s->ind;
+  long out_len = s->ind_len;
   for (;;) {
-    if (send(sock, out, (size_t)out_len, 0) < 0 && errno != ECONNREFUSED) {
+    if (send(s->fd, out, (size_t)out_len, 0) < 0 && errno != ECONNREFUSED) {
       printf("failed send: %s\n", strerror(errno));
       return -1;
     }
@@ -94,22 +112,21 @@ static int handshake(uint8_t *ind, long ind_len, uint8_t *conc, long conc_len) {
         return -1;
       }
       if (t >= retransmit) break;
-      struct pollfd pfd = {.fd = sock, .events = POLLIN};
+      struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
       int wait_ms = (int)((retransmit - t) / 1000000ull) + 1;
       if (poll(&pfd, 1, wait_ms) <= 0) continue;
-      ssize_t n = recv(sock, buf, sizeof buf, 0);
+      ssize_t n = recv(s->fd, buf, sizeof buf, 0);
       if (n < 64 || buf[0] != 0x80 || buf[1] != 0x00) continue;
       uint32_t type = rd32(buf + 36);
       if (phase == 1 && type == 1) {
-        memcpy(conc + 44, buf + 44, 4); /* echo the listener's cookie */
+        memcpy(s->conc + 44, buf + 44, 4); /* echo the listener's cookie */
         phase = 2;
-        out = conc;
-        out_len = conc_len;
+        out = s->conc;
+        out_len = s->conc_len;
         break;
       }
       if (phase == 2 && type == 0xFFFFFFFFu) {
-        peer_id = rd32(buf + 40);
-        printf("connected peer=%u local=%d hs_us=%llu\n", peer_id, local_port, (unsigned long long)((now_ns() - start) / 1000));
+        s->peer_id = rd32(buf + 40);
         return 0;
       }
       if (type >= 1000 && type != 0xFFFFFFFFu) {
@@ -120,14 +137,53 @@ static int handshake(uint8_t *ind, long ind_len, uint8_t *conc, long conc_len) {
   }
 }
 
+static uint8_t rbuf[BATCH_MAX][MAX_HS];
+static struct iovec riov[BATCH_MAX];
+static struct mmsghdr rmsgs[BATCH_MAX];
+
+/* Reads what the sessions' sockets hold (the origin -> caller direction) and counts it. */
+static void drain(void) {
+  struct epoll_event ready[64];
+  int n = epoll_wait(epfd, ready, 64, 0);
+  for (int e = 0; e < n; e++) {
+    int fd = ready[e].data.fd;
+    for (int round = 0; round < 16; round++) {
+      for (int i = 0; i < BATCH_MAX; i++) {
+        riov[i].iov_base = rbuf[i];
+        riov[i].iov_len = MAX_HS;
+        memset(&rmsgs[i].msg_hdr, 0, sizeof rmsgs[i].msg_hdr);
+        rmsgs[i].msg_hdr.msg_iov = &riov[i];
+        rmsgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      int r = recvmmsg(fd, rmsgs, BATCH_MAX, MSG_DONTWAIT, NULL);
+      if (r <= 0) break;
+      for (int i = 0; i < r; i++) {
+        if (rmsgs[i].msg_len >= 16 && (rbuf[i][0] & 0x80) == 0) received++;
+        else received_control++;
+      }
+      if (r < BATCH_MAX) break;
+    }
+  }
+}
+
+/* Waits until `deadline` (CLOCK_MONOTONIC ns) or until a session socket or `extra_fd` is readable. */
+static int wait_until(uint64_t deadline, int extra_fd) {
+  struct pollfd pfds[2] = {{.fd = epfd, .events = POLLIN}, {.fd = extra_fd, .events = POLLIN}};
+  uint64_t now = now_ns();
+  uint64_t left = deadline > now ? deadline - now : 0;
+  struct timespec ts = {.tv_sec = (time_t)(left / 1000000000ull), .tv_nsec = (long)(left % 1000000000ull)};
+  int r = ppoll(pfds, extra_fd >= 0 ? 2 : 1, deadline == UINT64_MAX ? NULL : &ts, NULL);
+  if (r > 0 && (pfds[0].revents & POLLIN)) drain();
+  return r > 0 && extra_fd >= 0 && (pfds[1].revents & (POLLIN | POLLHUP));
+}
+
 static uint8_t packets[BATCH_MAX][PACKET_SIZE];
 static struct iovec iov[BATCH_MAX];
 static struct mmsghdr msgs[BATCH_MAX];
-static uint32_t sequence = 1;
 
 static void blast(long pps, long ms, int batch) {
   if (pps <= 0 || ms <= 0 || ms > 120000) {
-    printf("done sent=0 failed=0 ns=0 error=bad-arguments\n");
+    printf("done sent=0 failed=0 ns=0 received=%llu error=bad-arguments\n", received);
     return;
   }
   if (batch < 1) batch = 1;
@@ -136,6 +192,7 @@ static void blast(long pps, long ms, int batch) {
   double ns_per_packet = 1e9 / (double)pps;
   uint64_t sent = 0, failed = 0;
   uint64_t start = now_ns();
+  int next = 0;
   while (sent < total) {
     uint64_t t = now_ns() - start;
     uint64_t due = (uint64_t)((double)t / ns_per_packet) + 1;
@@ -143,81 +200,106 @@ static void blast(long pps, long ms, int batch) {
     if (due > sent) {
       unsigned n = (unsigned)(due - sent < (uint64_t)batch ? due - sent : (uint64_t)batch);
       uint32_t ts = timestamp_us();
-      for (unsigned i = 0; i < n; i++) {
-        wr32(packets[i], sequence & 0x7FFFFFFFu);
-        wr32(packets[i] + 4, 0xC0000000u | (sequence & 0x03FFFFFFu));
-        wr32(packets[i] + 8, ts);
-        sequence++;
-      }
-      int r = sendmmsg(sock, msgs, n, 0);
-      if (r < 0) {
-        failed += n; /* e.g. ECONNREFUSED reported from an earlier ICMP: count and go on */
+      if (nsessions == 1) {
+        struct session *s = &sessions[0];
+        for (unsigned i = 0; i < n; i++) {
+          wr32(packets[i], s->sequence & 0x7FFFFFFFu);
+          wr32(packets[i] + 4, 0xC0000000u | (s->sequence & 0x03FFFFFFu));
+          wr32(packets[i] + 8, ts);
+          s->sequence++;
+        }
+        int r = sendmmsg(s->fd, msgs, n, 0);
+        unsigned ok = r < 0 ? 0 : (unsigned)r; /* r < 0: e.g. ECONNREFUSED from an earlier ICMP: count and go on */
+        failed += n - ok;
         sent += n;
       } else {
-        sent += (uint64_t)r;
-        if ((unsigned)r < n) { /* partial: the rest failed */
-          failed += n - (unsigned)r;
-          sent += n - (unsigned)r;
+        for (unsigned i = 0; i < n; i++) {
+          struct session *s = &sessions[next];
+          next = (next + 1) % nsessions;
+          wr32(packets[0], s->sequence & 0x7FFFFFFFu);
+          wr32(packets[0] + 4, 0xC0000000u | (s->sequence & 0x03FFFFFFu));
+          wr32(packets[0] + 8, ts);
+          wr32(packets[0] + 12, s->peer_id);
+          s->sequence++;
+          if (send(s->fd, packets[0], PACKET_SIZE, 0) < 0) failed++;
+          sent++;
         }
       }
       continue;
     }
-    uint64_t next = sent + (uint64_t)batch;
-    if (next > total) next = total;
-    uint64_t wake = start + (uint64_t)((double)(next - 1) * ns_per_packet);
-    struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000ull), .tv_nsec = (long)(wake % 1000000000ull)};
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    uint64_t upto = sent + (uint64_t)batch;
+    if (upto > total) upto = total;
+    (void)wait_until(start + (uint64_t)((double)(upto - 1) * ns_per_packet), -1);
   }
-  printf("done sent=%llu failed=%llu ns=%llu\n", (unsigned long long)(sent - failed), (unsigned long long)failed,
-         (unsigned long long)(now_ns() - start));
+  drain();
+  printf("done sent=%llu failed=%llu ns=%llu received=%llu\n", (unsigned long long)(sent - failed), (unsigned long long)failed,
+         (unsigned long long)(now_ns() - start), received);
 }
 
-static void send_shutdown(void) {
+static void send_shutdown(struct session *s) {
   uint8_t p[20] = {0};
   wr32(p, 0x80050000u);
   wr32(p + 8, timestamp_us());
-  wr32(p + 12, peer_id);
-  (void)send(sock, p, sizeof p, 0);
+  wr32(p + 12, s->peer_id);
+  (void)send(s->fd, p, sizeof p, 0);
 }
 
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   alarm(900);
-  if (argc != 5) {
-    fprintf(stderr, "usage: %s <host> <port> <induction-hex> <conclusion-hex>\n", argv[0]);
+  if (argc < 5 || (argc - 3) % 2 != 0 || (argc - 3) / 2 > MAX_SESSIONS) {
+    fprintf(stderr, "usage: %s <host> <port> <induction-hex> <conclusion-hex> [<induction-hex> <conclusion-hex> ...]\n", argv[0]);
     return 2;
   }
-  static uint8_t ind[MAX_HS], conc[MAX_HS];
-  long ind_len = unhex(argv[3], ind, sizeof ind), conc_len = unhex(argv[4], conc, sizeof conc);
-  if (ind_len < 64 || conc_len < 64) {
-    fprintf(stderr, "bad handshake hex\n");
-    return 2;
-  }
+  nsessions = (argc - 3) / 2;
+  sessions = calloc((size_t)nsessions, sizeof *sessions);
+  if (sessions == NULL) return 2;
   struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai;
   if (getaddrinfo(argv[1], argv[2], &hints, &ai) != 0) {
     fprintf(stderr, "bad address %s %s\n", argv[1], argv[2]);
     return 2;
   }
-  sock = socket(ai->ai_family, SOCK_DGRAM, 0);
-  if (sock < 0 || connect(sock, ai->ai_addr, ai->ai_addrlen) < 0) {
-    perror("socket/connect");
-    return 2;
+  epfd = epoll_create1(0);
+  epoch_ns = now_ns();
+  uint64_t hs_start = now_ns();
+  for (int k = 0; k < nsessions; k++) {
+    struct session *s = &sessions[k];
+    s->ind_len = unhex(argv[3 + 2 * k], s->ind, sizeof s->ind);
+    s->conc_len = unhex(argv[4 + 2 * k], s->conc, sizeof s->conc);
+    if (s->ind_len < 64 || s->conc_len < 64) {
+      fprintf(stderr, "bad handshake hex (session %d)\n", k);
+      return 2;
+    }
+    s->sequence = 1;
+    s->fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+    if (s->fd < 0 || connect(s->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+      perror("socket/connect");
+      return 2;
+    }
+    /* The origin -> caller direction arrives here at full rate: the kernel's largest unprivileged buffer (rmem_max). */
+    int rcvbuf = 4 << 20;
+    (void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    struct sockaddr_storage local;
+    socklen_t local_len = sizeof local;
+    if (getsockname(s->fd, (struct sockaddr *)&local, &local_len) == 0) {
+      s->local_port = local.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&local)->sin6_port)
+                                                  : ntohs(((struct sockaddr_in *)&local)->sin_port);
+    }
+    if (handshake(s) != 0) return 2;
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = s->fd};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
+      perror("epoll_ctl");
+      return 2;
+    }
   }
   freeaddrinfo(ai);
-  struct sockaddr_storage local;
-  socklen_t local_len = sizeof local;
-  if (getsockname(sock, (struct sockaddr *)&local, &local_len) == 0) {
-    local_port = local.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&local)->sin6_port)
-                                              : ntohs(((struct sockaddr_in *)&local)->sin_port);
-  }
-  epoch_ns = now_ns();
-
-  if (handshake(ind, ind_len, conc, conc_len) != 0) return 2;
+  printf("connected peer=%u local=%d hs_us=%llu sessions=%d\n", sessions[0].peer_id, sessions[0].local_port,
+         (unsigned long long)((now_ns() - hs_start) / 1000), nsessions);
 
   for (int i = 0; i < BATCH_MAX; i++) {
     memset(packets[i], 0xFF, PACKET_SIZE);
     for (int off = 16; off < PACKET_SIZE; off += 188) packets[i][off] = 0x47;
-    wr32(packets[i] + 12, peer_id);
+    wr32(packets[i] + 12, sessions[0].peer_id);
     iov[i].iov_base = packets[i];
     iov[i].iov_len = PACKET_SIZE;
     memset(&msgs[i], 0, sizeof msgs[i]);
@@ -226,18 +308,38 @@ int main(int argc, char **argv) {
   }
 
   char line[256];
-  while (fgets(line, sizeof line, stdin) != NULL) {
-    long pps = 0, ms = 0;
-    int batch = 0;
-    if (sscanf(line, "blast %ld %ld %d", &pps, &ms, &batch) >= 2) {
-      blast(pps, ms, batch > 0 ? batch : 8);
-    } else if (strncmp(line, "quit", 4) == 0) {
-      break;
-    } else {
-      printf("error unknown command\n");
+  size_t used = 0;
+  for (;;) {
+    if (!wait_until(UINT64_MAX, 0)) continue;
+    ssize_t n = read(0, line + used, sizeof line - 1 - used);
+    if (n <= 0) break;
+    used += (size_t)n;
+    line[used] = 0;
+    char *nl;
+    int quit = 0;
+    while (!quit && (nl = strchr(line, '\n')) != NULL) {
+      *nl = 0;
+      long pps = 0, ms = 0;
+      int batch = 0;
+      if (sscanf(line, "blast %ld %ld %d", &pps, &ms, &batch) >= 2) {
+        blast(pps, ms, batch > 0 ? batch : 8);
+      } else if (strncmp(line, "stats", 5) == 0) {
+        drain();
+        printf("stats received=%llu control=%llu\n", received, received_control);
+      } else if (strncmp(line, "quit", 4) == 0) {
+        quit = 1;
+      } else {
+        printf("error unknown command\n");
+      }
+      size_t rest = used - (size_t)(nl + 1 - line);
+      memmove(line, nl + 1, rest);
+      used = rest;
+      line[used] = 0;
     }
+    if (quit) break;
+    if (used >= sizeof line - 1) used = 0; /* an overlong line: thrown away */
   }
-  send_shutdown();
+  for (int k = 0; k < nsessions; k++) send_shutdown(&sessions[k]);
   printf("bye\n");
   return 0;
 }

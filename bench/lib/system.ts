@@ -50,6 +50,45 @@ export function cpuSample(pid: number): CpuSample {
   return { statSeconds: ticks / clkTck(), schedSeconds: sched / 1e9, at: performance.now() };
 }
 
+/**
+ * utime+stime of `pid` and of every process descending from it (WORKERS=N may fork), plus the time of children that
+ * already exited and were reaped (cutime+cstime of `pid`), seconds. Threads are in their process's figures.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  const parents = new Map<number, number[]>();
+  const times = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    entries = [String(pid)];
+  }
+  for (const entry of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended between readdir and read
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const self = Number(entry);
+    const ppid = Number(fields[1]);
+    const own = Number(fields[11]) + Number(fields[12]);
+    times.set(self, self === pid ? own + Number(fields[13]) + Number(fields[14]) : own);
+    const siblings = parents.get(ppid);
+    if (siblings) siblings.push(self);
+    else parents.set(ppid, [self]);
+  }
+  let ticks = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    ticks += times.get(p) ?? 0;
+    for (const child of parents.get(p) ?? []) stack.push(child);
+  }
+  return ticks / clkTck();
+}
+
 export function cpuDelta(a: CpuSample, b: CpuSample): { stat: number; sched: number; wallMs: number } {
   return { stat: b.statSeconds - a.statSeconds, sched: b.schedSeconds - a.schedSeconds, wallMs: b.at - a.at };
 }
