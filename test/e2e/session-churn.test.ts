@@ -85,7 +85,9 @@ e2eTest(
     }
     const elapsed = performance.now() - t0;
     console.log(`churn: peak during the run ${JSON.stringify(peak)}`);
-    assert.ok(peak.udp > baseline.udp && peak.fds > baseline.fds && peak.timers > baseline.timers, 'the probes saw sessions come and go');
+    // Origin sockets are fds on both data paths; only the TypeScript path's are also node UDP handles (the native
+    // path creates them in C), so the UDP handle count is checked for leaks below, not for having risen.
+    assert.ok(peak.fds > baseline.fds && peak.timers > baseline.timers, 'the probes saw sessions come and go');
     console.log(`churn: ${SESSIONS} sessions in ${(elapsed / 1000).toFixed(1)} s (${Math.round(SESSIONS / (elapsed / 1000))}/s), ${failures} failed`);
     assert.deepEqual(failed, [], 'every session connects');
 

@@ -1,0 +1,209 @@
+/*
+ * The native data path's internals, shared by its files: dp_addr.c (addresses as node:dgram spells them),
+ * dp_links.c (the link table), dp_io.c (sockets and batched I/O on libuv polls), dp_napi.c (the JS binding).
+ * One dp per DataPath instance; nothing here is global, so several worker threads each load their own.
+ */
+#ifndef DP_H
+#define DP_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "srt_packet.h"
+
+/* Receive slots live inside the one dp allocation, so AddressSanitizer cannot see a read past a datagram's end on
+ * its own: in ASan builds each slot's unused tail is poisoned after a receive and unpoisoned before the next. */
+#if defined(__SANITIZE_ADDRESS__)
+#define DP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DP_ASAN 1
+#endif
+#endif
+#ifdef DP_ASAN
+#include <sanitizer/asan_interface.h>
+#define DP_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define DP_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define DP_POISON(p, n) ((void)(p), (void)(n))
+#define DP_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Datagrams per recvmmsg/sendmmsg call. */
+#define DP_BATCH 64
+/* Receive slot: larger than any SRT datagram (MSS <= 1500), so anything that fills it was truncated (MSG_TRUNC). */
+#define DP_SLOT 2048
+/* Origin -> caller datagrams queued for one loop turn's sendmmsg on the public socket; the bound of that queue. */
+#define DP_OUT_SLOTS 512
+/* Handshake-path datagrams handed to JS per loop turn; the rest are shed (counted) so relaying is not starved. */
+#define DP_HANDSHAKES_PER_TURN 256
+/* Handshake-path datagrams over the turn's budget wait here for the next turns (a reconnect wave is a burst); only
+ * what finds it full is shed. */
+#define DP_HS_BACKLOG 1024
+/* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
+#define DP_BATCHES_PER_WAKE 16
+/* Buckets of the origin-socket-id index (power of two). */
+#define DP_BUCKETS 4096
+
+typedef struct {
+  union {
+    struct sockaddr sa;
+    struct sockaddr_in in4;
+    struct sockaddr_in6 in6;
+  } u;
+  socklen_t len;
+} dp_addr;
+
+typedef enum { LINK_OPEN = 0, LINK_RELAYING = 1, LINK_ENDED = 2 } dp_link_state;
+
+typedef struct {
+  double full_acks, light_acks, naks, loss_reported;
+  uint64_t last_full_ack_ms; /* 0 before the first */
+  srt_ack_fields ack;
+} dp_receiver;
+
+struct dp;
+
+typedef struct dp_link {
+  struct dp *dp;
+  uint32_t id;
+  uint32_t gen;
+  int fd;
+  int polling;
+  uv_poll_t poll;
+  dp_link_state state;
+  int telemetry;
+  int pending_error; /* errno of a failure at openLink, reported on the next turn */
+  int error_reported;
+  uint32_t origin_socket_id;
+  struct dp_link *next_same_id; /* chain of the origin-socket-id bucket */
+  dp_addr caller;
+  double packets_from_caller, bytes_from_caller, packets_from_origin, bytes_from_origin;
+  double retransmitted_from_caller, retransmitted_from_origin;
+  double drops, send_queue_drops, send_errors;
+  uint64_t last_from_caller, last_from_origin;
+  dp_receiver by_caller, by_origin;
+  /* This batch's datagrams for the origin (indices into the receive batch). */
+  uint32_t batch_gen;
+  uint32_t batch_n;
+  uint8_t batch_idx[DP_BATCH];
+  struct dp_link *batch_next;
+} dp_link;
+
+typedef struct {
+  double malformed, unknown_session, foreign_address, send_errors, socket_errors, origin_errors, handshakes_shed;
+  double truncated, callback_errors;
+} dp_counters;
+
+/* A link event for JS, collected during a batch and fired after it (JS may then close links). */
+typedef struct {
+  uint32_t id, gen;
+  int kind; /* 0 ended, 1 error */
+  int code; /* LinkEnd index or errno */
+} dp_event;
+
+typedef struct dp {
+  napi_env env;
+  uv_loop_t *loop;
+  int closing;
+  int handles_open; /* uv handles not yet closed; the dp is freed when it reaches 0 after close */
+  napi_async_cleanup_hook_handle cleanup;
+  napi_async_context async_context;
+  napi_ref resource;
+  napi_ref on_handshake, on_origin_handshake, on_link_error, on_link_ended;
+
+  int pub_fd;
+  int pub_family;
+  uv_poll_t pub_poll;
+  uv_check_t check;
+  uv_idle_t idle;
+  int idle_active;
+  int origin_buffer_bytes;
+
+  /* Links by id (1..cap-1) and a free list of ids. */
+  dp_link **links;
+  uint32_t links_cap;
+  uint32_t *free_ids;
+  uint32_t free_n;
+  uint32_t next_id;
+  uint32_t open_links;
+  uint32_t gen_counter;
+  dp_link *buckets[DP_BUCKETS];
+
+  /* Receive batch of the public socket. */
+  struct mmsghdr in_hdr[DP_BATCH];
+  struct iovec in_iov[DP_BATCH];
+  dp_addr in_from[DP_BATCH];
+  uint8_t in_buf[DP_BATCH][DP_SLOT];
+  dp_link *in_link[DP_BATCH];
+  uint32_t batch_gen;
+
+  /* Origin -> caller queue, flushed once per loop turn. iov bases are a permutation of out_buf rows. */
+  struct mmsghdr out_hdr[DP_OUT_SLOTS];
+  struct iovec out_iov[DP_OUT_SLOTS];
+  dp_addr out_to[DP_OUT_SLOTS];
+  uint32_t out_link[DP_OUT_SLOTS];
+  uint32_t out_gen[DP_OUT_SLOTS];
+  uint32_t out_n;
+  uint8_t out_buf[DP_OUT_SLOTS][DP_SLOT];
+
+  uint32_t handshakes_this_turn;
+  /* Ring of handshake-path datagrams waiting for a turn with budget left. */
+  uint32_t hs_head, hs_count;
+  uint16_t hs_len[DP_HS_BACKLOG];
+  dp_addr hs_from[DP_HS_BACKLOG];
+  uint8_t hs_buf[DP_HS_BACKLOG][DP_SLOT];
+  /* Grows at handshake rate (openLink failures); bounded per batch otherwise. */
+  dp_event *events;
+  uint32_t events_n, events_cap;
+  dp_counters counters;
+  struct dp_box *box;
+  napi_async_cleanup_hook_handle teardown;
+} dp;
+
+typedef struct dp_box {
+  dp *d;
+} dp_box;
+
+/* dp_addr.c */
+int dp_addr_parse(const char *text, int port, int family, dp_addr *out);
+void dp_addr_format(const dp_addr *a, char *text, size_t size, int *port);
+int dp_addr_same_host(const dp_addr *a, const dp_addr *b);
+int dp_addr_same_port(const dp_addr *a, const dp_addr *b);
+
+/* dp_links.c */
+dp_link *dp_link_new(dp *d);
+dp_link *dp_link_get(dp *d, uint32_t id);
+void dp_link_index(dp *d, dp_link *l);
+void dp_link_unindex(dp *d, dp_link *l);
+/* Finds the relaying link for (dst, from); NULL with *foreign set to the link charged with a foreign address. */
+dp_link *dp_link_find(dp *d, uint32_t dst, const dp_addr *from, dp_link **foreign, int *any);
+void dp_link_release(dp *d, dp_link *l);
+void dp_receiver_read(dp_receiver *r, uint16_t type, const uint8_t *p, size_t len, uint64_t now);
+
+/* dp_io.c */
+int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port);
+int dp_open_origin(dp *d, dp_link *l, const char *host, int port);
+int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, int port);
+int dp_send_to_origin(dp *d, dp_link *l, const uint8_t *p, size_t len);
+void dp_close_link(dp *d, dp_link *l);
+void dp_close(dp *d);
+void dp_schedule_events(dp *d);
+void dp_link_fail(dp *d, dp_link *l, int e);
+
+/* dp_napi.c: JS callbacks from libuv callbacks. */
+void dp_emit_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
+void dp_emit_origin_handshake(dp *d, dp_link *l, const uint8_t *p, size_t len);
+void dp_emit_events(dp *d);
+void dp_freed(dp *d);
+
+#endif

@@ -1,0 +1,513 @@
+/*
+ * Sockets and batched I/O. The public socket is read with recvmmsg; a batch's datagrams for relaying links are
+ * grouped by link and leave with one sendmmsg per link. Origin datagrams of relaying links are received straight
+ * into one bounded queue for the public socket, flushed with sendmmsg once per loop turn (uv_check). What the
+ * kernel refuses is dropped and counted, never queued further. Per datagram: no malloc, no JS, no other syscall.
+ */
+#include "dp.h" /* first: it defines _GNU_SOURCE for recvmmsg/sendmmsg */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+static void on_public(uv_poll_t *h, int status, int events);
+static void on_origin(uv_poll_t *h, int status, int events);
+static void on_check(uv_check_t *h);
+static void on_idle(uv_idle_t *h);
+static void flush_out(dp *d);
+static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
+static void drain_handshakes(dp *d);
+
+static void set_buffers(int fd, int rcv, int snd) {
+  if (rcv > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+  if (snd > 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
+}
+
+static int is_unreachable(int e) {
+  return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH;
+}
+
+static void push_event(dp *d, dp_link *l, int kind, int code) {
+  if (d->events_n == d->events_cap) {
+    uint32_t cap = d->events_cap == 0 ? 64 : d->events_cap * 2;
+    dp_event *grown = realloc(d->events, cap * sizeof *grown);
+    if (grown == NULL) return;
+    d->events = grown;
+    d->events_cap = cap;
+  }
+  dp_event *e = &d->events[d->events_n++];
+  e->id = l->id;
+  e->gen = l->gen;
+  e->kind = kind;
+  e->code = code;
+}
+
+/* A failure at openLink, told on the next turn. */
+void dp_link_fail(dp *d, dp_link *l, int e) {
+  l->error_reported = 1;
+  d->counters.origin_errors++;
+  push_event(d, l, 1, e);
+  dp_schedule_events(d);
+}
+
+/* Stops relaying a link by itself (SHUTDOWN or ICMP) and tells JS after the batch. */
+static void end_link(dp *d, dp_link *l, int why) {
+  if (l->state != LINK_RELAYING) return;
+  l->state = LINK_ENDED;
+  push_event(d, l, 0, why);
+}
+
+int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port) {
+  dp_addr a;
+  int family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
+  if (dp_addr_parse(host, port, family, &a) != 0) return EINVAL;
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  int off = 0, on = 1;
+  /* `::` accepts IPv4 too (dual stack), as node:dgram's udp6 with ipv6Only false. */
+  if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+  if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
+  if (bind(fd, &a.u.sa, a.len) != 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
+  set_buffers(fd, rcvbuf, sndbuf);
+  d->pub_fd = fd;
+  d->pub_family = family;
+  for (int i = 0; i < DP_BATCH; i++) {
+    d->in_iov[i].iov_base = d->in_buf[i];
+    d->in_iov[i].iov_len = DP_SLOT;
+  }
+  for (int i = 0; i < DP_OUT_SLOTS; i++) d->out_iov[i].iov_base = d->out_buf[i];
+  uv_poll_init_socket(d->loop, &d->pub_poll, fd);
+  d->pub_poll.data = d;
+  uv_poll_start(&d->pub_poll, UV_READABLE, on_public);
+  uv_check_init(d->loop, &d->check);
+  d->check.data = d;
+  uv_check_start(&d->check, on_check);
+  uv_unref((uv_handle_t *)&d->check);
+  uv_idle_init(d->loop, &d->idle);
+  d->idle.data = d;
+  d->handles_open = 3;
+  return 0;
+}
+
+/* Events (link errors at open, ends) wait for the next turn: openLink must return its id first. */
+void dp_schedule_events(dp *d) {
+  if (!d->idle_active && !d->closing) {
+    d->idle_active = 1;
+    uv_idle_start(&d->idle, on_idle);
+  }
+}
+
+static void on_idle(uv_idle_t *h) {
+  dp *d = h->data;
+  d->idle_active = 0;
+  uv_idle_stop(h);
+  dp_emit_events(d);
+  drain_handshakes(d);
+}
+
+/* Keeps a handshake-path datagram for a later turn (a copy: handshake rate, not the relay path), or sheds it. */
+static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from) {
+  if (d->hs_count == DP_HS_BACKLOG) {
+    d->counters.handshakes_shed++;
+    return;
+  }
+  uint32_t at = (d->hs_head + d->hs_count++) % DP_HS_BACKLOG;
+  DP_UNPOISON(d->hs_buf[at], DP_SLOT);
+  memcpy(d->hs_buf[at], p, len);
+  DP_POISON(d->hs_buf[at] + len, DP_SLOT - len);
+  d->hs_len[at] = (uint16_t)len;
+  d->hs_from[at] = *from;
+  dp_schedule_events(d);
+}
+
+/* Hands waiting handshakes to JS within the turn's budget; the idle handle keeps the loop turning until done. */
+static void drain_handshakes(dp *d) {
+  while (d->hs_count > 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN && !d->closing) {
+    uint32_t at = d->hs_head;
+    d->hs_head = (d->hs_head + 1) % DP_HS_BACKLOG;
+    d->hs_count--;
+    d->handshakes_this_turn++;
+    dp_emit_handshake(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at]);
+  }
+  if (!d->closing) dp_emit_events(d);
+  if (d->hs_count > 0) dp_schedule_events(d);
+}
+
+int dp_open_origin(dp *d, dp_link *l, const char *host, int port) {
+  dp_addr a;
+  int family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
+  if (dp_addr_parse(host, port, family, &a) != 0) return EINVAL;
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  set_buffers(fd, d->origin_buffer_bytes, d->origin_buffer_bytes);
+  if (connect(fd, &a.u.sa, a.len) != 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
+  l->fd = fd;
+  uv_poll_init_socket(d->loop, &l->poll, fd);
+  l->poll.data = l;
+  uv_poll_start(&l->poll, UV_READABLE, on_origin);
+  l->polling = 1;
+  d->handles_open++;
+  return 0;
+}
+
+int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, int port) {
+  dp_addr a;
+  if (d->pub_fd < 0 || dp_addr_parse(address, port, d->pub_family, &a) != 0 || port == 0) {
+    d->counters.send_errors++;
+    return 0;
+  }
+  if (sendto(d->pub_fd, p, len, 0, &a.u.sa, a.len) < 0) {
+    d->counters.send_errors++;
+    return 0;
+  }
+  return 1;
+}
+
+int dp_send_to_origin(dp *d, dp_link *l, const uint8_t *p, size_t len) {
+  if (l->fd < 0 || send(l->fd, p, len, 0) < 0) {
+    d->counters.send_errors++;
+    return 0;
+  }
+  return 1;
+}
+
+static void on_link_closed(uv_handle_t *h) {
+  dp_link *l = h->data;
+  dp *d = l->dp;
+  free(l);
+  if (--d->handles_open == 0 && d->closing) dp_freed(d);
+}
+
+void dp_close_link(dp *d, dp_link *l) {
+  if (l->state == LINK_RELAYING || l->state == LINK_ENDED) dp_link_unindex(d, l);
+  l->state = LINK_ENDED;
+  dp_link_release(d, l);
+  if (l->polling) {
+    l->polling = 0;
+    uv_close((uv_handle_t *)&l->poll, on_link_closed);
+    /* UDP sends are in the kernel once sendmmsg returned: closing now loses nothing already sent. */
+    close(l->fd);
+    l->fd = -1;
+  } else {
+    if (l->fd >= 0) close(l->fd);
+    free(l);
+  }
+}
+
+static void on_dp_handle_closed(uv_handle_t *h) {
+  dp *d = h->data;
+  if (--d->handles_open == 0) dp_freed(d);
+}
+
+void dp_close(dp *d) {
+  if (d->closing) return;
+  d->closing = 1;
+  flush_out(d);
+  for (uint32_t id = 1; id < d->next_id; id++) {
+    if (d->links[id] != NULL) dp_close_link(d, d->links[id]);
+  }
+  if (d->pub_fd >= 0) {
+    uv_close((uv_handle_t *)&d->pub_poll, on_dp_handle_closed);
+    uv_close((uv_handle_t *)&d->check, on_dp_handle_closed);
+    uv_close((uv_handle_t *)&d->idle, on_dp_handle_closed);
+    close(d->pub_fd);
+    d->pub_fd = -1;
+  } else if (d->handles_open == 0) {
+    dp_freed(d);
+  }
+}
+
+/* --- caller -> origin -------------------------------------------------------------------------------------- */
+
+static void send_link_batch(dp *d, dp_link *l) {
+  struct mmsghdr hdr[DP_BATCH];
+  for (uint32_t i = 0; i < l->batch_n; i++) {
+    memset(&hdr[i], 0, sizeof hdr[i]);
+    hdr[i].msg_hdr.msg_iov = &d->in_iov[l->batch_idx[i]];
+    hdr[i].msg_hdr.msg_iovlen = 1;
+  }
+  uint32_t sent = 0;
+  while (sent < l->batch_n) {
+    int r = sendmmsg(l->fd, hdr + sent, l->batch_n - sent, 0);
+    if (r > 0) {
+      sent += (uint32_t)r;
+      continue;
+    }
+    int e = r < 0 ? errno : EAGAIN;
+    if (e == EINTR) continue;
+    if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
+      l->send_queue_drops += l->batch_n - sent;
+      break;
+    }
+    l->send_errors++;
+    sent++;
+    if (is_unreachable(e)) {
+      d->counters.origin_errors++;
+      l->send_errors += l->batch_n - sent;
+      end_link(d, l, 2);
+      break;
+    }
+  }
+}
+
+/* One recvmmsg batch; the number of datagrams read (0: none left). */
+static int read_public(dp *d) {
+  uint64_t now = uv_now(d->loop);
+  DP_UNPOISON(d->in_buf, sizeof d->in_buf);
+  for (int i = 0; i < DP_BATCH; i++) {
+    struct msghdr *m = &d->in_hdr[i].msg_hdr;
+    memset(m, 0, sizeof *m);
+    m->msg_name = &d->in_from[i].u;
+    m->msg_namelen = sizeof d->in_from[i].u;
+    m->msg_iov = &d->in_iov[i];
+    m->msg_iovlen = 1;
+  }
+  int n = recvmmsg(d->pub_fd, d->in_hdr, DP_BATCH, 0, NULL);
+  if (n <= 0) {
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) d->counters.socket_errors++;
+    return 0;
+  }
+  /* Stamps the links touched by this batch (0 is never a stamp). */
+  uint32_t gen = ++d->batch_gen;
+  if (gen == 0) gen = d->batch_gen = 1;
+  dp_link *touched = NULL;
+  int handshakes[DP_BATCH];
+  int handshakes_n = 0;
+  for (int i = 0; i < n; i++) {
+    const uint8_t *p = d->in_buf[i];
+    size_t len = d->in_hdr[i].msg_len < DP_SLOT ? d->in_hdr[i].msg_len : DP_SLOT;
+    DP_POISON(d->in_buf[i] + len, DP_SLOT - len);
+    dp_addr *from = &d->in_from[i];
+    from->len = d->in_hdr[i].msg_hdr.msg_namelen;
+    if (d->in_hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
+      d->counters.malformed++;
+      d->counters.truncated++;
+      continue;
+    }
+    srt_pkt_info info;
+    srt_pkt_classify(p, len, &info);
+    if (info.kind == SRT_PKT_MALFORMED) {
+      d->counters.malformed++;
+      continue;
+    }
+    if (info.kind == SRT_PKT_HANDSHAKE_PATH) {
+      /* Source port 0 is legal on the wire but cannot be answered. */
+      if (from->u.in4.sin_port == 0) {
+        d->counters.malformed++;
+      } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN) {
+        d->handshakes_this_turn++;
+        handshakes[handshakes_n++] = i;
+      } else {
+        backlog_handshake(d, p, len, from);
+      }
+      continue;
+    }
+    dp_link *foreign;
+    int any;
+    dp_link *l = dp_link_find(d, info.dst_socket_id, from, &foreign, &any);
+    if (l == NULL) {
+      if (any) {
+        d->counters.foreign_address++;
+        if (foreign != NULL) foreign->drops++;
+      } else {
+        d->counters.unknown_session++;
+      }
+      continue;
+    }
+    if (l->state != LINK_RELAYING) {
+      l->drops++;
+      continue;
+    }
+    l->packets_from_caller++;
+    l->bytes_from_caller += (double)len;
+    l->last_from_caller = now;
+    if (l->batch_gen != gen) {
+      l->batch_gen = gen;
+      l->batch_n = 0;
+      l->batch_next = touched;
+      touched = l;
+    }
+    d->in_iov[i].iov_len = len;
+    l->batch_idx[l->batch_n++] = (uint8_t)i;
+    if (info.kind == SRT_PKT_CONTROL) {
+      if (info.control_type == SRT_CTRL_SHUTDOWN) end_link(d, l, 0);
+      else if (l->telemetry) dp_receiver_read(&l->by_caller, info.control_type, p, len, now);
+    } else if (info.retransmitted && l->telemetry) {
+      l->retransmitted_from_caller++;
+    }
+  }
+  for (dp_link *l = touched; l != NULL; l = l->batch_next) send_link_batch(d, l);
+  for (int i = 0; i < n; i++) d->in_iov[i].iov_len = DP_SLOT;
+  /* JS last: it may open or close links, and its buffers point into this batch. */
+  for (int k = 0; k < handshakes_n && !d->closing; k++) {
+    int i = handshakes[k];
+    dp_emit_handshake(d, d->in_buf[i], d->in_hdr[i].msg_len, &d->in_from[i]);
+  }
+  if (!d->closing) dp_emit_events(d);
+  drain_handshakes(d);
+  return n;
+}
+
+static void on_public(uv_poll_t *h, int status, int events) {
+  (void)events;
+  dp *d = h->data;
+  if (status < 0) {
+    /* libuv stops a poll on POLLERR: collect the error and go on reading. */
+    int e = 0;
+    socklen_t el = sizeof e;
+    getsockopt(d->pub_fd, SOL_SOCKET, SO_ERROR, &e, &el);
+    d->counters.socket_errors++;
+    if (!d->closing) uv_poll_start(&d->pub_poll, UV_READABLE, on_public);
+    return;
+  }
+  for (int b = 0; b < DP_BATCHES_PER_WAKE && !d->closing; b++) {
+    if (read_public(d) < DP_BATCH) break;
+  }
+}
+
+/* --- origin -> caller -------------------------------------------------------------------------------------- */
+
+static void flush_out(dp *d) {
+  uint32_t n = d->out_n, sent = 0;
+  if (n == 0) return;
+  while (sent < n) {
+    int r = sendmmsg(d->pub_fd, d->out_hdr + sent, n - sent, 0);
+    if (r > 0) {
+      sent += (uint32_t)r;
+      continue;
+    }
+    int e = r < 0 ? errno : EAGAIN;
+    if (e == EINTR) continue;
+    int refused = e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS;
+    /* Refused by the kernel: drop the rest of this turn's queue (never carried over, so never unbounded). */
+    uint32_t upto = refused ? n : sent + 1;
+    for (uint32_t i = sent; i < upto; i++) {
+      dp_link *l = dp_link_get(d, d->out_link[i]);
+      if (l == NULL || l->gen != d->out_gen[i]) continue;
+      if (refused) l->send_queue_drops++;
+      else l->send_errors++;
+    }
+    sent = upto;
+  }
+  d->out_n = 0;
+}
+
+static void on_check(uv_check_t *h) {
+  dp *d = h->data;
+  d->handshakes_this_turn = 0;
+  flush_out(d);
+}
+
+static void origin_error(dp *d, dp_link *l, int e) {
+  d->counters.origin_errors++;
+  if (l->state == LINK_OPEN) {
+    if (!l->error_reported) {
+      l->error_reported = 1;
+      push_event(d, l, 1, e);
+    }
+  } else if (l->state == LINK_RELAYING && is_unreachable(e)) {
+    end_link(d, l, 2);
+  }
+}
+
+static void read_origin(dp *d, dp_link *l) {
+  uint64_t now = uv_now(d->loop);
+  for (int round = 0; round < 4 && l->polling && l->state != LINK_ENDED; round++) {
+    if (d->out_n + DP_BATCH > DP_OUT_SLOTS) flush_out(d);
+    uint32_t base = d->out_n;
+    for (uint32_t i = base; i < base + DP_BATCH; i++) {
+      struct msghdr *m = &d->out_hdr[i].msg_hdr;
+      memset(m, 0, sizeof *m);
+      d->out_iov[i].iov_len = DP_SLOT;
+      DP_UNPOISON(d->out_iov[i].iov_base, DP_SLOT);
+      m->msg_iov = &d->out_iov[i];
+      m->msg_iovlen = 1;
+    }
+    int n = recvmmsg(l->fd, d->out_hdr + base, DP_BATCH, 0, NULL);
+    if (n <= 0) {
+      int e = n < 0 ? errno : EAGAIN;
+      if (e != EAGAIN && e != EWOULDBLOCK && e != EINTR) origin_error(d, l, e);
+      return;
+    }
+    uint32_t w = base;
+    for (uint32_t j = base; j < base + (uint32_t)n; j++) {
+      uint8_t *p = d->out_iov[j].iov_base;
+      size_t len = d->out_hdr[j].msg_len < DP_SLOT ? d->out_hdr[j].msg_len : DP_SLOT;
+      DP_POISON(p + len, DP_SLOT - len);
+      if (d->out_hdr[j].msg_hdr.msg_flags & MSG_TRUNC) {
+        l->drops++;
+        d->counters.truncated++;
+        continue;
+      }
+      if (l->state == LINK_OPEN) {
+        /* Still in its handshake: the session logic reads it. The slot is reused. */
+        if (!d->closing && l->polling) dp_emit_origin_handshake(d, l, p, len);
+        if (d->closing) return; /* JS closed the data path: the queue is gone */
+        continue;
+      }
+      if (l->state != LINK_RELAYING) {
+        l->drops++;
+        continue;
+      }
+      srt_pkt_info info;
+      srt_pkt_classify(p, len, &info);
+      l->packets_from_origin++;
+      l->bytes_from_origin += (double)len;
+      l->last_from_origin = now;
+      if (info.kind == SRT_PKT_CONTROL) {
+        if (info.control_type == SRT_CTRL_SHUTDOWN) end_link(d, l, 1);
+        else if (l->telemetry) dp_receiver_read(&l->by_origin, info.control_type, p, len, now);
+      } else if (info.kind == SRT_PKT_DATA && info.retransmitted && l->telemetry) {
+        l->retransmitted_from_origin++;
+      }
+      if (w != j) {
+        void *t = d->out_iov[w].iov_base;
+        d->out_iov[w].iov_base = p;
+        d->out_iov[j].iov_base = t;
+      }
+      d->out_iov[w].iov_len = len;
+      d->out_to[w] = l->caller;
+      struct msghdr *m = &d->out_hdr[w].msg_hdr;
+      memset(m, 0, sizeof *m);
+      m->msg_iov = &d->out_iov[w];
+      m->msg_iovlen = 1;
+      m->msg_name = &d->out_to[w].u;
+      m->msg_namelen = d->out_to[w].len;
+      d->out_link[w] = l->id;
+      d->out_gen[w] = l->gen;
+      w++;
+    }
+    d->out_n = w;
+    if (n < DP_BATCH) return;
+  }
+}
+
+static void on_origin(uv_poll_t *h, int status, int events) {
+  (void)events;
+  dp_link *l = h->data;
+  dp *d = l->dp;
+  if (status < 0) {
+    /* An ICMP error sets POLLERR, which makes libuv stop the poll: read the error, then poll again. */
+    int e = 0;
+    socklen_t el = sizeof e;
+    getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+    if (e != 0) origin_error(d, l, e);
+    if (l->polling) uv_poll_start(&l->poll, UV_READABLE, on_origin);
+  } else {
+    read_origin(d, l);
+  }
+  if (!d->closing) dp_emit_events(d);
+}

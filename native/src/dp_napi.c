@@ -1,0 +1,544 @@
+/* The JS binding (src/srt/transport/native/native-data-path.ts wraps it). Everything here runs at handshake or
+ * sweep rate. JS is called from libuv callbacks with a handle scope and napi_make_callback, so that promises the
+ * session logic schedules run; an exception thrown there is caught and counted, never fatal. */
+#include "dp.h" /* first: it defines _GNU_SOURCE for recvmmsg/sendmmsg */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define CHECK_OK(call) \
+  if ((call) != napi_ok) return NULL
+
+typedef struct {
+  /* Data paths alive in this env (workers each have their own). */
+  uint32_t live;
+} dp_instance;
+
+static const char *const LINK_ENDS[] = {"caller-shutdown", "origin-shutdown", "origin-unreachable"};
+
+static void throw_errno(napi_env env, int e, const char *what) {
+  napi_value code, msg, error;
+  const char *name = uv_err_name(-e);
+  char text[160];
+  snprintf(text, sizeof text, "%s %s", what, name);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &error);
+  napi_set_named_property(env, error, "code", code);
+  napi_throw(env, error);
+}
+
+static void call_js(dp *d, napi_ref fn_ref, size_t argc, napi_value *argv) {
+  napi_env env = d->env;
+  napi_value fn, resource, result;
+  if (napi_get_reference_value(env, fn_ref, &fn) != napi_ok || fn == NULL) return;
+  napi_get_reference_value(env, d->resource, &resource);
+  napi_status s = napi_make_callback(env, d->async_context, resource, fn, argc, argv, &result);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (s != napi_ok || pending) {
+    napi_value ex;
+    if (pending) napi_get_and_clear_last_exception(env, &ex);
+    d->counters.callback_errors++;
+  }
+}
+
+void dp_emit_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from) {
+  napi_env env = d->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  int port;
+  dp_addr_format(from, text, sizeof text, &port);
+  napi_value argv[3];
+  void *copy;
+  /* A copy: the receive slot is reused at once, and JS may keep what it is handed. */
+  napi_create_buffer_copy(env, len, p, &copy, &argv[0]);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_create_int32(env, port, &argv[2]);
+  call_js(d, d->on_handshake, 3, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+void dp_emit_origin_handshake(dp *d, dp_link *l, const uint8_t *p, size_t len) {
+  napi_env env = d->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value argv[2];
+  void *copy;
+  napi_create_uint32(env, l->id, &argv[0]);
+  napi_create_buffer_copy(env, len, p, &copy, &argv[1]);
+  call_js(d, d->on_origin_handshake, 2, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+void dp_emit_events(dp *d) {
+  if (d->events_n == 0) return;
+  napi_env env = d->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  /* JS may add events while these run (openLink failing): they are told in this same pass. */
+  for (uint32_t i = 0; i < d->events_n && !d->closing; i++) {
+    dp_event e = d->events[i];
+    dp_link *l = dp_link_get(d, e.id);
+    if (l == NULL || l->gen != e.gen) continue;
+    napi_value argv[2];
+    napi_create_uint32(env, e.id, &argv[0]);
+    if (e.kind == 0) {
+      napi_create_string_utf8(env, LINK_ENDS[e.code], NAPI_AUTO_LENGTH, &argv[1]);
+      call_js(d, d->on_link_ended, 2, argv);
+    } else {
+      napi_create_string_utf8(env, uv_err_name(-e.code), NAPI_AUTO_LENGTH, &argv[1]);
+      call_js(d, d->on_link_error, 2, argv);
+    }
+  }
+  d->events_n = 0;
+  napi_close_handle_scope(env, scope);
+}
+
+static void release_js(dp *d) {
+  napi_env env = d->env;
+  napi_ref *refs[] = {&d->resource, &d->on_handshake, &d->on_origin_handshake, &d->on_link_error, &d->on_link_ended};
+  for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+    if (*refs[i] != NULL) napi_delete_reference(env, *refs[i]);
+    *refs[i] = NULL;
+  }
+  if (d->async_context != NULL) napi_async_destroy(env, d->async_context);
+  d->async_context = NULL;
+}
+
+/* One data path fewer in this env; never called from a close callback during env teardown (instance data may be
+ * gone by then). */
+static void forget(napi_env env) {
+  dp_instance *inst = NULL;
+  napi_get_instance_data(env, (void **)&inst);
+  if (inst != NULL && inst->live > 0) inst->live--;
+}
+
+/* Every handle has closed: nothing of the dp is referenced by libuv any more. */
+void dp_freed(dp *d) {
+  napi_async_cleanup_hook_handle teardown = d->teardown;
+  if (d->box != NULL) d->box->d = NULL;
+  if (teardown == NULL) forget(d->env);
+  free(d->links);
+  free(d->free_ids);
+  free(d->events);
+  DP_UNPOISON(d, sizeof *d);
+  free(d);
+  if (teardown != NULL) napi_remove_async_cleanup_hook(teardown);
+}
+
+/* The env goes away (worker terminated, process exits) with the data path still open. */
+static void on_env_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
+  dp *d = arg;
+  d->teardown = handle;
+  d->cleanup = NULL;
+  forget(d->env);
+  release_js(d);
+  dp_close(d);
+}
+
+static void box_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  dp_box *box = data;
+  if (box->d != NULL) box->d->box = NULL;
+  free(box);
+}
+
+static dp *dp_of(napi_env env, napi_value v) {
+  dp_box *box = NULL;
+  if (napi_get_value_external(env, v, (void **)&box) != napi_ok || box == NULL || box->d == NULL || box->d->closing) {
+    napi_throw_error(env, "ERR_DATA_PATH_CLOSED", "the native data path is closed");
+    return NULL;
+  }
+  return box->d;
+}
+
+static int32_t int_arg(napi_env env, napi_value v) {
+  int32_t n = 0;
+  napi_get_value_int32(env, v, &n);
+  return n;
+}
+
+static void string_arg(napi_env env, napi_value v, char *out, size_t size) {
+  size_t n = 0;
+  out[0] = 0;
+  if (napi_get_value_string_utf8(env, v, out, size, &n) != napi_ok) out[0] = 0;
+}
+
+static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
+  napi_value fn;
+  napi_ref ref = NULL;
+  napi_valuetype t;
+  if (napi_get_named_property(env, events, name, &fn) != napi_ok) return NULL;
+  if (napi_typeof(env, fn, &t) != napi_ok || t != napi_function) return NULL;
+  napi_create_reference(env, fn, 1, &ref);
+  return ref;
+}
+
+/* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events)
+ *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes } */
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) {
+    napi_throw_type_error(env, NULL, "listen needs 7 arguments");
+    return NULL;
+  }
+  char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
+  string_arg(env, argv[0], host, sizeof host);
+  bool reuse = false;
+  napi_get_value_bool(env, argv[5], &reuse);
+  dp *d = calloc(1, sizeof *d);
+  if (d == NULL) {
+    throw_errno(env, ENOMEM, "listen");
+    return NULL;
+  }
+  d->env = env;
+  d->pub_fd = -1;
+  d->next_id = 1;
+  d->origin_buffer_bytes = int_arg(env, argv[4]);
+  if (napi_get_uv_event_loop(env, &d->loop) != napi_ok) {
+    free(d);
+    throw_errno(env, EINVAL, "listen: no event loop");
+    return NULL;
+  }
+  int e = dp_listen(d, host, int_arg(env, argv[1]), int_arg(env, argv[2]), int_arg(env, argv[3]), reuse);
+  if (e != 0) {
+    free(d);
+    throw_errno(env, e, "bind");
+    return NULL;
+  }
+  d->on_handshake = fn_ref(env, argv[6], "onHandshake");
+  d->on_origin_handshake = fn_ref(env, argv[6], "onOriginHandshake");
+  d->on_link_error = fn_ref(env, argv[6], "onLinkError");
+  d->on_link_ended = fn_ref(env, argv[6], "onLinkEnded");
+  napi_value resource, name;
+  napi_create_object(env, &resource);
+  napi_create_reference(env, resource, 1, &d->resource);
+  napi_create_string_utf8(env, "SrtNativeDataPath", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, resource, name, &d->async_context);
+  napi_add_async_cleanup_hook(env, on_env_teardown, d, &d->cleanup);
+  dp_instance *inst = NULL;
+  napi_get_instance_data(env, (void **)&inst);
+  if (inst != NULL) inst->live++;
+
+  dp_box *box = calloc(1, sizeof *box);
+  box->d = d;
+  d->box = box;
+  napi_value result, handle, v;
+  napi_create_object(env, &result);
+  napi_create_external(env, box, box_finalize, NULL, &handle);
+  napi_set_named_property(env, result, "handle", handle);
+  dp_addr bound;
+  bound.len = sizeof bound.u;
+  getsockname(d->pub_fd, &bound.u.sa, &bound.len);
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  int port;
+  dp_addr_format(&bound, text, sizeof text, &port);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, result, "address", v);
+  napi_create_int32(env, port, &v);
+  napi_set_named_property(env, result, "port", v);
+  int size = 0;
+  socklen_t sl = sizeof size;
+  getsockopt(d->pub_fd, SOL_SOCKET, SO_RCVBUF, &size, &sl);
+  napi_create_int32(env, size, &v);
+  napi_set_named_property(env, result, "receiveBufferBytes", v);
+  sl = sizeof size;
+  getsockopt(d->pub_fd, SOL_SOCKET, SO_SNDBUF, &size, &sl);
+  napi_create_int32(env, size, &v);
+  napi_set_named_property(env, result, "sendBufferBytes", v);
+  return result;
+}
+
+static int bytes_arg(napi_env env, napi_value v, void **data, size_t *len) {
+  bool is_typed = false;
+  napi_is_typedarray(env, v, &is_typed);
+  if (is_typed) {
+    napi_typedarray_type type;
+    napi_value ab;
+    size_t offset, length;
+    if (napi_get_typedarray_info(env, v, &type, &length, data, &ab, &offset) != napi_ok) return 0;
+    if (type != napi_uint8_array) return 0;
+    *len = length;
+    return 1;
+  }
+  bool is_buffer = false;
+  napi_is_buffer(env, v, &is_buffer);
+  return is_buffer && napi_get_buffer_info(env, v, data, len) == napi_ok;
+}
+
+static napi_value boolean(napi_env env, int b) {
+  napi_value v;
+  napi_get_boolean(env, b != 0, &v);
+  return v;
+}
+
+/* sendToCaller(handle, bytes, address, port) -> boolean */
+static napi_value js_send_to_caller(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp *d = dp_of(env, argv[0]);
+  if (d == NULL) return NULL;
+  void *data;
+  size_t len;
+  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
+  if (!bytes_arg(env, argv[1], &data, &len)) {
+    d->counters.send_errors++;
+    return boolean(env, 0);
+  }
+  string_arg(env, argv[2], address, sizeof address);
+  return boolean(env, dp_send_to_caller(d, data, len, address, int_arg(env, argv[3])));
+}
+
+/* openLink(handle, originHost, originPort, callerAddress, callerPort) -> id */
+static napi_value js_open_link(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp *d = dp_of(env, argv[0]);
+  if (d == NULL) return NULL;
+  char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 4], caller[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
+  string_arg(env, argv[1], host, sizeof host);
+  string_arg(env, argv[3], caller, sizeof caller);
+  dp_link *l = dp_link_new(d);
+  if (l == NULL) {
+    throw_errno(env, ENOMEM, "openLink");
+    return NULL;
+  }
+  l->last_from_caller = l->last_from_origin = uv_now(d->loop);
+  int e = 0;
+  if (dp_addr_parse(caller, int_arg(env, argv[4]), d->pub_family, &l->caller) != 0) e = EINVAL;
+  if (e == 0) e = dp_open_origin(d, l, host, int_arg(env, argv[2]));
+  if (e != 0) dp_link_fail(d, l, e);
+  napi_value v;
+  napi_create_uint32(env, l->id, &v);
+  return v;
+}
+
+static dp_link *link_arg(napi_env env, dp *d, napi_value v) {
+  uint32_t id = 0;
+  napi_get_value_uint32(env, v, &id);
+  return dp_link_get(d, id);
+}
+
+/* sendToOrigin(handle, id, bytes) -> boolean */
+static napi_value js_send_to_origin(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp *d = dp_of(env, argv[0]);
+  if (d == NULL) return NULL;
+  dp_link *l = link_arg(env, d, argv[1]);
+  void *data;
+  size_t len;
+  if (l == NULL || !bytes_arg(env, argv[2], &data, &len)) {
+    d->counters.send_errors++;
+    return boolean(env, 0);
+  }
+  return boolean(env, dp_send_to_origin(d, l, data, len));
+}
+
+/* startRelay(handle, id, originSocketId, telemetry) */
+static napi_value js_start_relay(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp *d = dp_of(env, argv[0]);
+  if (d == NULL) return NULL;
+  dp_link *l = link_arg(env, d, argv[1]);
+  if (l == NULL || l->state != LINK_OPEN) return NULL;
+  uint32_t socket_id = 0;
+  bool telemetry = false;
+  napi_get_value_uint32(env, argv[2], &socket_id);
+  napi_get_value_bool(env, argv[3], &telemetry);
+  l->origin_socket_id = socket_id;
+  l->telemetry = telemetry;
+  l->state = LINK_RELAYING;
+  l->last_from_caller = l->last_from_origin = uv_now(d->loop);
+  dp_link_index(d, l);
+  return NULL;
+}
+
+/* closeLink(handle, id) */
+static napi_value js_close_link(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp *d = dp_of(env, argv[0]);
+  if (d == NULL) return NULL;
+  dp_link *l = link_arg(env, d, argv[1]);
+  if (l != NULL) dp_close_link(d, l);
+  return NULL;
+}
+
+#define LINK_FIELDS 11
+#define RECEIVER_FIELDS 12
+
+static void write_receiver(double *out, const dp_receiver *r, uint64_t now) {
+  out[0] = r->full_acks;
+  out[1] = r->light_acks;
+  out[2] = r->naks;
+  out[3] = r->loss_reported;
+  out[4] = r->last_full_ack_ms == 0 ? -1 : (double)(now - r->last_full_ack_ms);
+  out[5] = r->ack.rtt_us;
+  out[6] = r->ack.rtt_var_us;
+  out[7] = r->ack.available_buffer_packets;
+  out[8] = r->ack.packet_rate;
+  out[9] = r->ack.link_capacity_packets;
+  out[10] = r->ack.byte_rate;
+  out[11] = r->ack.last_acked_sequence;
+}
+
+static double *f64_arg(napi_env env, napi_value v, size_t need) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok) return NULL;
+  if (type != napi_float64_array || length < need) return NULL;
+  return data;
+}
+
+/* readLink(handle, id, Float64Array(35)) -> boolean */
+static napi_value js_read_link(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp *d = dp_of(env, argv[0]);
+  if (d == NULL) return NULL;
+  dp_link *l = link_arg(env, d, argv[1]);
+  double *out = f64_arg(env, argv[2], LINK_FIELDS + 2 * RECEIVER_FIELDS);
+  if (l == NULL || out == NULL) return boolean(env, 0);
+  /* The loop's time may be a turn old; the sweep wants ms, so refresh it (sweep rate, not per packet). */
+  uv_update_time(d->loop);
+  uint64_t now = uv_now(d->loop);
+  out[0] = l->packets_from_caller;
+  out[1] = l->bytes_from_caller;
+  out[2] = l->packets_from_origin;
+  out[3] = l->bytes_from_origin;
+  out[4] = l->retransmitted_from_caller;
+  out[5] = l->retransmitted_from_origin;
+  out[6] = (double)(now - l->last_from_caller);
+  out[7] = (double)(now - l->last_from_origin);
+  out[8] = l->drops;
+  out[9] = l->send_queue_drops;
+  out[10] = l->send_errors;
+  write_receiver(out + LINK_FIELDS, &l->by_caller, now);
+  write_receiver(out + LINK_FIELDS + RECEIVER_FIELDS, &l->by_origin, now);
+  return boolean(env, 1);
+}
+
+/* readCounters(handle, Float64Array(10)) -> boolean; a closed data path leaves its last figures in place. */
+static napi_value js_read_counters(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp_box *box = NULL;
+  napi_get_value_external(env, argv[0], (void **)&box);
+  double *out = f64_arg(env, argv[1], 10);
+  if (box == NULL || box->d == NULL || out == NULL) return boolean(env, 0);
+  dp *d = box->d;
+  const dp_counters *c = &d->counters;
+  out[0] = c->malformed;
+  out[1] = c->unknown_session;
+  out[2] = c->foreign_address;
+  out[3] = c->send_errors;
+  out[4] = c->socket_errors;
+  out[5] = c->origin_errors;
+  out[6] = c->handshakes_shed;
+  out[7] = c->truncated;
+  out[8] = c->callback_errors;
+  out[9] = d->open_links;
+  return boolean(env, 1);
+}
+
+/* close(handle): closes every link and the public socket now; memory goes once libuv closed the handles. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dp_box *box = NULL;
+  napi_get_value_external(env, argv[0], (void **)&box);
+  if (box == NULL || box->d == NULL || box->d->closing) return NULL;
+  dp *d = box->d;
+  if (d->cleanup != NULL) napi_remove_async_cleanup_hook(d->cleanup);
+  d->cleanup = NULL;
+  release_js(d);
+  dp_close(d);
+  return NULL;
+}
+
+/* classify(bytes, Float64Array(13)): what srt_packet.h reads from a datagram, for the differential test against
+ * src/srt/protocol: kind, destination, control type, R flag, NAK loss count, ACK kind, then the 7 ACK fields. */
+static napi_value js_classify(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data;
+  size_t len;
+  double *out = f64_arg(env, argv[1], 13);
+  if (argc < 2 || out == NULL || !bytes_arg(env, argv[0], &data, &len)) {
+    napi_throw_type_error(env, NULL, "classify(Uint8Array, Float64Array(13))");
+    return NULL;
+  }
+  srt_pkt_info pi;
+  srt_pkt_classify(data, len, &pi);
+  srt_ack_fields ack;
+  memset(&ack, 0, sizeof ack);
+  out[0] = pi.kind;
+  out[1] = pi.dst_socket_id;
+  out[2] = pi.control_type;
+  out[3] = pi.retransmitted;
+  out[4] = srt_nak_loss_count(data, len);
+  out[5] = srt_ack_read(data, len, &ack);
+  out[6] = ack.last_acked_sequence;
+  out[7] = ack.rtt_us;
+  out[8] = ack.rtt_var_us;
+  out[9] = ack.available_buffer_packets;
+  out[10] = ack.packet_rate;
+  out[11] = ack.link_capacity_packets;
+  out[12] = ack.byte_rate;
+  return NULL;
+}
+
+/* liveDataPaths() -> number of data paths of this env not yet freed (leak checks). */
+static napi_value js_live(napi_env env, napi_callback_info info) {
+  (void)info;
+  dp_instance *inst = NULL;
+  napi_get_instance_data(env, (void **)&inst);
+  napi_value v;
+  napi_create_uint32(env, inst != NULL ? inst->live : 0, &v);
+  return v;
+}
+
+static void instance_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+NAPI_MODULE_INIT() {
+  dp_instance *inst = calloc(1, sizeof *inst);
+  if (inst != NULL) napi_set_instance_data(env, inst, instance_finalize, NULL);
+  napi_property_descriptor props[] = {
+      {"listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL},
+      {"sendToCaller", NULL, js_send_to_caller, NULL, NULL, NULL, napi_default, NULL},
+      {"openLink", NULL, js_open_link, NULL, NULL, NULL, napi_default, NULL},
+      {"sendToOrigin", NULL, js_send_to_origin, NULL, NULL, NULL, napi_default, NULL},
+      {"startRelay", NULL, js_start_relay, NULL, NULL, NULL, napi_default, NULL},
+      {"closeLink", NULL, js_close_link, NULL, NULL, NULL, napi_default, NULL},
+      {"readLink", NULL, js_read_link, NULL, NULL, NULL, napi_default, NULL},
+      {"readCounters", NULL, js_read_counters, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+      {"classify", NULL, js_classify, NULL, NULL, NULL, napi_default, NULL},
+      {"liveDataPaths", NULL, js_live, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

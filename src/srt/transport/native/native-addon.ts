@@ -1,0 +1,43 @@
+import type { LinkEnd, LinkId } from '../data-path.js';
+
+/** Opaque handle of one native data path (an external; the addon frees its memory when it has closed). */
+export type NativeHandle = { readonly __nativeDataPath: unique symbol };
+
+export interface NativeEvents {
+  onHandshake(msg: Buffer, address: string, port: number): void;
+  onOriginHandshake(link: LinkId, msg: Buffer): void;
+  onLinkError(link: LinkId, code: string): void;
+  onLinkEnded(link: LinkId, why: LinkEnd): void;
+}
+
+/** Fields readLink writes, in this order (native/src/dp_napi.c js_read_link). */
+export const LINK_FIELDS = 11;
+export const RECEIVER_FIELDS = 12;
+export const LINK_SLOTS = LINK_FIELDS + 2 * RECEIVER_FIELDS;
+/** Fields readCounters writes (js_read_counters): the DataPathCounters, then truncated, callback errors, links. */
+export const COUNTER_SLOTS = 10;
+
+/** build/Release/srt_datapath.node as the binding exports it (native/src/dp_napi.c). */
+export interface NativeAddon {
+  listen(
+    host: string,
+    port: number,
+    receiveBufferBytes: number,
+    sendBufferBytes: number,
+    originBufferBytes: number,
+    reusePort: boolean,
+    events: NativeEvents,
+  ): { handle: NativeHandle; address: string; port: number; receiveBufferBytes: number; sendBufferBytes: number };
+  sendToCaller(handle: NativeHandle, msg: Uint8Array, address: string, port: number): boolean;
+  openLink(handle: NativeHandle, originHost: string, originPort: number, callerAddress: string, callerPort: number): LinkId;
+  sendToOrigin(handle: NativeHandle, link: LinkId, msg: Uint8Array): boolean;
+  startRelay(handle: NativeHandle, link: LinkId, originSocketId: number, telemetry: boolean): void;
+  closeLink(handle: NativeHandle, link: LinkId): void;
+  readLink(handle: NativeHandle, link: LinkId, out: Float64Array): boolean;
+  readCounters(handle: NativeHandle, out: Float64Array): boolean;
+  close(handle: NativeHandle): void;
+  /** What native/src/srt_packet.h reads from `bytes` (layout: native/src/dp_napi.c js_classify); for tests. */
+  classify(bytes: Uint8Array, out: Float64Array): void;
+  /** Data paths of this thread whose native memory is not yet freed. */
+  liveDataPaths(): number;
+}

@@ -1,0 +1,170 @@
+import type {
+  DataPath,
+  DataPathBinding,
+  DataPathCounters,
+  DataPathEvents,
+  DataPathListenOptions,
+  LinkCounters,
+  LinkId,
+  ReceiverCounters,
+} from '../data-path.js';
+import { COUNTER_SLOTS, LINK_FIELDS, LINK_SLOTS, RECEIVER_FIELDS, type NativeAddon, type NativeHandle } from './native-addon.js';
+
+/** DataPathCounters read from the addon at access time (scrape rate), through one reused array. */
+class NativeCounters implements DataPathCounters {
+  private readonly slots = new Float64Array(COUNTER_SLOTS);
+  constructor(private readonly read: (out: Float64Array) => void) {}
+  private at(i: number): number {
+    this.read(this.slots);
+    return this.slots[i]!;
+  }
+  get malformed(): number {
+    return this.at(0);
+  }
+  get unknownSession(): number {
+    return this.at(1);
+  }
+  get foreignAddress(): number {
+    return this.at(2);
+  }
+  get sendErrors(): number {
+    return this.at(3);
+  }
+  get socketErrors(): number {
+    return this.at(4);
+  }
+  get originErrors(): number {
+    return this.at(5);
+  }
+  get handshakesShed(): number {
+    return this.at(6);
+  }
+  /** Datagrams larger than a receive slot (also in malformed or a link's drops). Native only. */
+  get truncated(): number {
+    return this.at(7);
+  }
+  /** Exceptions thrown by DataPathEvents handlers, caught by the addon. Native only. */
+  get callbackErrors(): number {
+    return this.at(8);
+  }
+  get openLinks(): number {
+    return this.at(9);
+  }
+}
+
+function readReceiver(s: Float64Array, at: number, out: ReceiverCounters): void {
+  out.fullAcks = s[at]!;
+  out.lightAcks = s[at + 1]!;
+  out.naks = s[at + 2]!;
+  out.lossReported = s[at + 3]!;
+  out.fullAckAgeMs = s[at + 4]!;
+  out.rttUs = s[at + 5]!;
+  out.rttVarUs = s[at + 6]!;
+  out.availableBufferPackets = s[at + 7]!;
+  out.packetRate = s[at + 8]!;
+  out.linkCapacityPackets = s[at + 9]!;
+  out.byteRate = s[at + 10]!;
+  out.lastAckedSequence = s[at + 11]!;
+}
+
+/**
+ * The DataPath of the native addon (native/src): C owns the public socket, the origin sockets and every relayed
+ * datagram; this wrapper only forwards handshake-rate calls and reads counters at sweep rate.
+ */
+export class NativeDataPath implements DataPath {
+  readonly kind = 'native' as const;
+  private handle: NativeHandle | undefined;
+  /** The last figures, kept after close(). */
+  private readonly lastCounters = new Float64Array(COUNTER_SLOTS);
+  private readonly linkSlots = new Float64Array(LINK_SLOTS);
+  readonly counters: NativeCounters = new NativeCounters((out) => {
+    if (this.handle !== undefined) this.addon.readCounters(this.handle, this.lastCounters);
+    out.set(this.lastCounters);
+  });
+
+  constructor(private readonly addon: NativeAddon) {}
+
+  get openLinks(): number {
+    return this.counters.openLinks;
+  }
+
+  listen(options: DataPathListenOptions, events: DataPathEvents): Promise<DataPathBinding> {
+    if (this.handle !== undefined) return Promise.reject(new Error('the native data path is already listening'));
+    try {
+      const bound = this.addon.listen(
+        options.host,
+        options.port,
+        options.receiveBufferBytes,
+        options.sendBufferBytes,
+        options.originBufferBytes,
+        options.reusePort,
+        {
+          onHandshake: (msg, address, port) => events.onHandshake(msg, address, port),
+          onOriginHandshake: (link, msg) => events.onOriginHandshake(link, msg),
+          onLinkError: (link, code) => events.onLinkError(link, code),
+          onLinkEnded: (link, why) => events.onLinkEnded(link, why),
+        },
+      );
+      this.handle = bound.handle;
+      return Promise.resolve({
+        address: bound.address,
+        port: bound.port,
+        receiveBufferBytes: bound.receiveBufferBytes,
+        sendBufferBytes: bound.sendBufferBytes,
+      });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  sendToCaller(msg: Uint8Array, address: string, port: number): boolean {
+    return this.handle !== undefined && this.addon.sendToCaller(this.handle, msg, address, port);
+  }
+
+  openLink(originHost: string, originPort: number, callerAddress: string, callerPort: number): LinkId {
+    if (this.handle === undefined) throw new Error('the native data path is not listening');
+    return this.addon.openLink(this.handle, originHost, originPort, callerAddress, callerPort);
+  }
+
+  sendToOrigin(link: LinkId, msg: Uint8Array): boolean {
+    return this.handle !== undefined && this.addon.sendToOrigin(this.handle, link, msg);
+  }
+
+  startRelay(link: LinkId, originSocketId: number, telemetry: boolean): void {
+    if (this.handle !== undefined) this.addon.startRelay(this.handle, link, originSocketId, telemetry);
+  }
+
+  closeLink(link: LinkId): void {
+    if (this.handle !== undefined) this.addon.closeLink(this.handle, link);
+  }
+
+  readLink(link: LinkId, out: LinkCounters): boolean {
+    const s = this.linkSlots;
+    if (this.handle === undefined || !this.addon.readLink(this.handle, link, s)) return false;
+    out.packetsFromCaller = s[0]!;
+    out.bytesFromCaller = s[1]!;
+    out.packetsFromOrigin = s[2]!;
+    out.bytesFromOrigin = s[3]!;
+    out.retransmittedFromCaller = s[4]!;
+    out.retransmittedFromOrigin = s[5]!;
+    out.callerIdleMs = s[6]!;
+    out.originIdleMs = s[7]!;
+    out.drops = s[8]!;
+    out.sendQueueDrops = s[9]!;
+    out.sendErrors = s[10]!;
+    readReceiver(s, LINK_FIELDS, out.byCaller);
+    readReceiver(s, LINK_FIELDS + RECEIVER_FIELDS, out.byOrigin);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    if (handle === undefined) return;
+    this.addon.readCounters(handle, this.lastCounters);
+    this.handle = undefined;
+    this.addon.close(handle);
+    this.lastCounters[9] = 0;
+    // The sockets are closed already; one turn lets libuv run the handles' close callbacks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

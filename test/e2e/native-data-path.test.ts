@@ -1,0 +1,278 @@
+/**
+ * What only the native data path has (the shared behaviour is in data-path.test.ts): receive slots that detect
+ * truncation, bounded queues under a blast, teardown in worker threads, SO_REUSEPORT sharing, exceptions thrown by
+ * the session logic's handlers, and survival of any garbage. Fails (never skips) when the addon is not built.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Socket } from 'node:dgram';
+import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { emptyLinkCounters, type DataPath, type DataPathEvents, type LinkId } from '../../src/srt/transport/data-path.js';
+import { checkNativeAddonFile, loadNativeAddon, loadNativeDataPath } from '../../src/srt/transport/native/load-native-data-path.js';
+import type { NativeDataPath } from '../../src/srt/transport/native/native-data-path.js';
+import { bindUdp, closeUdp, freeUdpPort } from '../support/net.js';
+import { fdCount, isUdpPortBound, udpDropsByPort } from '../support/procfs.js';
+import { sleep, waitFor } from '../support/process.js';
+import { buildDataPacket, callerInduction, tsNullPayload } from '../support/srt-packets.js';
+
+const WAIT_MS = 10_000;
+const ORIGIN_SID = 0x3333;
+
+class Events implements DataPathEvents {
+  handshakes = 0;
+  readonly originHandshakes: Buffer[] = [];
+  readonly ended: string[] = [];
+  lastAddress = '';
+  onHandshake(_msg: Buffer, address: string): void {
+    this.handshakes++;
+    this.lastAddress = address;
+  }
+  onOriginHandshake(_link: LinkId, msg: Buffer): void {
+    this.originHandshakes.push(Buffer.from(msg));
+  }
+  onLinkError(): void {}
+  onLinkEnded(_link: LinkId, why: string): void {
+    this.ended.push(why);
+  }
+}
+
+function send(socket: Socket, msg: Buffer, port: number, host = '127.0.0.1'): Promise<void> {
+  return new Promise((resolve, reject) => socket.send(msg, port, host, (error) => (error ? reject(error) : resolve())));
+}
+
+const OPTIONS = { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, sendBufferBytes: 0, originBufferBytes: 0, reusePort: false };
+
+describe('native data path', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  async function listen(events: DataPathEvents = new Events(), options = OPTIONS): Promise<{ dp: NativeDataPath; port: number }> {
+    const dp = loadNativeDataPath() as NativeDataPath;
+    const binding = await dp.listen(options, events);
+    cleanups.push(() => dp.close());
+    return { dp, port: binding.port };
+  }
+
+  async function udp(host = '127.0.0.1'): Promise<Socket> {
+    const s = await bindUdp(host);
+    cleanups.push(() => closeUdp(s));
+    return s;
+  }
+
+  /** A caller and an origin with a relaying link between them; `toCaller` collects what the caller receives. */
+  async function relayingLink(dp: DataPath) {
+    const caller = await udp();
+    const origin = await udp();
+    const toCaller: Buffer[] = [];
+    caller.on('message', (m) => toCaller.push(m));
+    let linkPort = 0;
+    origin.on('message', (_m, from) => (linkPort = from.port));
+    const link = dp.openLink('127.0.0.1', origin.address().port, '127.0.0.1', caller.address().port);
+    assert.equal(dp.sendToOrigin(link, callerInduction(1)), true);
+    await waitFor('the link socket at the origin', () => (linkPort > 0 ? true : undefined), WAIT_MS, 10);
+    dp.startRelay(link, ORIGIN_SID, false);
+    return { caller, origin, link, linkPort, toCaller };
+  }
+
+  it('loads from the package root, or says what to install', () => {
+    // The suite fails here, loudly, when npm ci could not build the addon.
+    assert.doesNotThrow(() => loadNativeAddon(), 'build the addon: npm ci with python3, make and g++ installed');
+    const saved = process.env.SRT_PROXY_NATIVE_ADDON;
+    process.env.SRT_PROXY_NATIVE_ADDON = '/nonexistent/srt_datapath.node';
+    try {
+      assert.throws(() => checkNativeAddonFile(), /nonexistent\/srt_datapath.node is not built; run npm ci with python3, make and g\+\+ installed/);
+    } finally {
+      if (saved === undefined) delete process.env.SRT_PROXY_NATIVE_ADDON;
+      else process.env.SRT_PROXY_NATIVE_ADDON = saved;
+    }
+  });
+
+  it('drops and counts a datagram larger than the receive slot, from a caller and from an origin', async () => {
+    const events = new Events();
+    const { dp, port } = await listen(events);
+    const { caller, origin, link, linkPort, toCaller } = await relayingLink(dp);
+    const big = Buffer.alloc(4000);
+    big.writeUInt32BE(ORIGIN_SID, 12);
+    await send(caller, big, port);
+    await waitFor('truncated caller datagram counted', () => (dp.counters.truncated === 1 ? true : undefined), WAIT_MS, 10);
+    assert.equal(dp.counters.malformed, 1);
+    await send(origin, big, linkPort);
+    await waitFor('truncated origin datagram counted', () => (dp.counters.truncated === 2 ? true : undefined), WAIT_MS, 10);
+    const small = buildDataPacket(1, 1, 0, 0x77, tsNullPayload('after'));
+    await send(origin, small, linkPort);
+    await waitFor('the next datagram relayed', () => (toCaller.length === 1 ? true : undefined), WAIT_MS, 10);
+    assert.equal(toCaller[0]!.length, small.length, 'the truncated one never reached the caller');
+    const c = emptyLinkCounters();
+    assert.equal(dp.readLink(link, c), true);
+    assert.equal(c.drops, 1);
+    assert.equal(c.packetsFromCaller, 0);
+    assert.equal(c.packetsFromOrigin, 1);
+  });
+
+  it('accounts for every datagram of an origin blast (delivered, refused by the kernel or dropped in it), holding none back', async () => {
+    const events = new Events();
+    const { dp } = await listen(events, { ...OPTIONS, sendBufferBytes: 4096, originBufferBytes: 4 << 20 });
+    const { origin, link, linkPort, toCaller, caller } = await relayingLink(dp);
+    const total = 20_000;
+    const packet = buildDataPacket(1, 1, 0, 0x77, tsNullPayload('blast'));
+    for (let sent = 0; sent < total; sent += 200) {
+      await Promise.all(Array.from({ length: 200 }, () => send(origin, packet, linkPort)));
+    }
+    const c = emptyLinkCounters();
+    const kernelDrops = (p: number): number => udpDropsByPort().get(p) ?? 0;
+    // Every datagram sent reached the link or was dropped by the kernel on its socket; every one the link read
+    // reached the caller, or was refused (counted) or dropped by the kernel on the caller's socket.
+    await waitFor(
+      'the blast accounted for',
+      () => {
+        dp.readLink(link, c);
+        const atLink = c.packetsFromOrigin + kernelDrops(linkPort) === total;
+        const atCaller = toCaller.length + kernelDrops(caller.address().port) + c.sendQueueDrops + c.sendErrors === c.packetsFromOrigin;
+        return atLink && atCaller ? true : undefined;
+      },
+      WAIT_MS,
+      20,
+    );
+    assert.ok(toCaller.length > 0);
+    // The queue is a fixed array flushed every turn (DP_OUT_SLOTS): nothing is held back to leave later.
+    const delivered = toCaller.length;
+    await sleep(300);
+    assert.equal(toCaller.length, delivered);
+  });
+
+  it('counts relay sends the kernel rejects on the link, and keeps flushing the others', async () => {
+    const { dp } = await listen();
+    const good = await relayingLink(dp);
+    // A caller address the kernel refuses to send to (broadcast without SO_BROADCAST: EACCES).
+    const origin = await udp();
+    let linkPort = 0;
+    origin.on('message', (_m, from) => (linkPort = from.port));
+    const bad = dp.openLink('127.0.0.1', origin.address().port, '255.255.255.255', 9);
+    dp.sendToOrigin(bad, callerInduction(2));
+    await waitFor('the second link socket at its origin', () => (linkPort > 0 ? true : undefined), WAIT_MS, 10);
+    dp.startRelay(bad, ORIGIN_SID + 1, false);
+    const packet = buildDataPacket(1, 1, 0, 0x77, tsNullPayload('x'));
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([send(origin, packet, linkPort), send(good.origin, packet, good.linkPort)]);
+    }
+    const c = emptyLinkCounters();
+    await waitFor('five failed sends counted', () => (dp.readLink(bad, c) && c.sendErrors === 5 ? true : undefined), WAIT_MS, 10);
+    await waitFor('the good link delivered', () => (good.toCaller.length === 5 ? true : undefined), WAIT_MS, 10);
+    assert.equal(c.packetsFromOrigin, 5);
+  });
+
+  it('tears down in a terminated worker thread: no crash, every socket closed', async () => {
+    const origin = await udp();
+    const before = fdCount(process.pid).sockets;
+    const workers = [0, 1].map(
+      () =>
+        new Worker(new URL('../support/native-data-path-worker.js', import.meta.url), {
+          workerData: { originPort: origin.address().port, links: 20 },
+        }),
+    );
+    const ready = await Promise.all(
+      workers.map((w) => new Promise<{ port: number; openLinks: number }>((resolve, reject) => (w.once('message', resolve), w.once('error', reject)))),
+    );
+    for (const r of ready) {
+      assert.equal(r.openLinks, 20);
+      assert.equal(isUdpPortBound(r.port), true);
+    }
+    assert.equal(fdCount(process.pid).sockets, before + 2 * 21, 'each worker: a public socket and 20 origin sockets');
+    await Promise.all(workers.map((w) => w.terminate()));
+    await waitFor('the workers sockets closed', () => (fdCount(process.pid).sockets === before ? true : undefined), WAIT_MS, 20);
+    for (const r of ready) assert.equal(isUdpPortBound(r.port), false);
+    // This thread's addon still works after the workers' went.
+    const { dp } = await listen();
+    assert.equal(dp.openLinks, 0);
+  });
+
+  it('shares one port between two data paths with reusePort, each caller sticking to one', async () => {
+    const port = await freeUdpPort();
+    const a = new Events();
+    const b = new Events();
+    await listen(a, { ...OPTIONS, port, reusePort: true });
+    await listen(b, { ...OPTIONS, port, reusePort: true });
+    await assert.rejects(() => loadNativeDataPath().listen({ ...OPTIONS, port }, new Events()), { code: 'EADDRINUSE' });
+    const callers = await Promise.all(Array.from({ length: 16 }, () => udp()));
+    for (let round = 0; round < 3; round++) {
+      for (const c of callers) await send(c, callerInduction(round + 1), port);
+    }
+    await waitFor('every handshake delivered', () => (a.handshakes + b.handshakes === 48 ? true : undefined), WAIT_MS, 10);
+    assert.equal(a.handshakes % 3, 0, 'a caller lands on the same data path every time');
+    assert.equal(b.handshakes % 3, 0);
+  });
+
+  it('survives handlers that throw, counting them, and runs the promises they schedule', async () => {
+    let resolved = 0;
+    const events = new Events();
+    events.onHandshake = () => {
+      void Promise.resolve().then(() => resolved++);
+      throw new Error('handler bug');
+    };
+    const { dp, port } = await listen(events);
+    const caller = await udp();
+    for (let i = 0; i < 3; i++) await send(caller, callerInduction(i + 1), port);
+    await waitFor('three handler failures counted', () => (dp.counters.callbackErrors === 3 ? true : undefined), WAIT_MS, 10);
+    assert.equal(resolved, 3);
+  });
+
+  it('lives through a blast of random datagrams and counts every one', async () => {
+    const events = new Events();
+    const { dp, port } = await listen(events, { ...OPTIONS, receiveBufferBytes: 4 << 20 });
+    const { caller, link } = await relayingLink(dp);
+    const blaster = await udp();
+    const total = 6000;
+    const sent = { malformed: 0, handshake: 0, toLink: 0, foreign: 0, unknown: 0 };
+    for (let n = 0; n < total; n += 100) {
+      const batch: Promise<void>[] = [];
+      for (let i = 0; i < 100; i++) {
+        const msg = randomBytes(randomInt(0, 2001));
+        const kind = randomInt(0, 4);
+        let from = blaster;
+        if (msg.length < 16) {
+          sent.malformed++;
+        } else if (kind === 0) {
+          msg.writeUInt32BE(0, 12);
+          sent.handshake++;
+        } else if (kind === 1) {
+          // The link's id, half from its caller and half from a foreign port (pinned away).
+          msg.writeUInt32BE(ORIGIN_SID, 12);
+          if (i % 2 === 0) {
+            from = caller;
+            sent.toLink++;
+          } else {
+            sent.foreign++;
+          }
+        } else {
+          if (msg.readUInt32BE(12) === 0 || msg.readUInt32BE(12) === ORIGIN_SID) msg.writeUInt32BE(0x7777, 12);
+          sent.unknown++;
+        }
+        batch.push(send(from, msg, port));
+      }
+      await Promise.all(batch);
+      await sleep(1);
+    }
+    const c = emptyLinkCounters();
+    const k = dp.counters;
+    await waitFor(
+      'every datagram counted',
+      () => {
+        dp.readLink(link, c);
+        const seen = k.malformed + k.unknownSession + k.foreignAddress + events.handshakes + k.handshakesShed + c.packetsFromCaller;
+        return seen + (udpDropsByPort().get(port) ?? 0) === total ? true : undefined;
+      },
+      WAIT_MS,
+      20,
+    );
+    // The kernel may drop some on a loaded machine (counted above); what arrived is classified exactly.
+    assert.ok(k.malformed <= sent.malformed && k.malformed > 0);
+    assert.ok(events.handshakes + k.handshakesShed <= sent.handshake && events.handshakes > 0);
+    assert.ok(c.packetsFromCaller <= sent.toLink && c.packetsFromCaller > 0);
+    assert.ok(k.foreignAddress <= sent.foreign && k.foreignAddress > 0);
+    assert.ok(k.unknownSession <= sent.unknown && k.unknownSession > 0);
+    assert.equal(c.drops, k.foreignAddress, 'foreign datagrams are charged to the only link with that id');
+  });
+});
