@@ -48,6 +48,8 @@ export class CidrList {
 
   /** Whether `address` (IPv4, IPv6 or IPv4-mapped IPv6, as node reports it) lies in any block. False for junk. */
   matches(address: string): boolean {
+    // Every CONCLUSION asks, and most lists are empty: no 128-bit parse for them.
+    if (this.blocks.length === 0) return false;
     const value = parseAddress(address);
     if (value === undefined) return false;
     for (const block of this.blocks) {

@@ -18,6 +18,7 @@ import { ORIGIN_REPORTS, type OriginReports } from '../../origins/origin-reports
 import type { SessionView } from './session-view.js';
 import { DATA_PATH, emptyLinkCounters, type DataPath, type LinkEnd, type LinkId } from '../transport/data-path.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
+import { SessionLog, type SessionIdentity } from '../../logging/session-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
 import { AdmissionGate } from '../../admission/admission-gate.js';
 import { SessionEvents } from '../../events/session-events.js';
@@ -58,6 +59,7 @@ export class SessionManager {
     private readonly guard: SourceGuard,
     private readonly admission: AdmissionGate,
     private readonly events: SessionEvents,
+    private readonly sessionLog: SessionLog,
   ) {
     this.config = config.srt;
     this.host = {
@@ -306,7 +308,7 @@ export class SessionManager {
     this.counters.countConnected(session.streamId.mode, session.origin!.id);
     const handshakeMs = session.connectedAt - session.startedAt;
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
-    this.logger.log({ msg: 'session started', ...identify(session), handshakeMs });
+    this.sessionLog.started({ ...identify(session), handshakeMs });
     if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
@@ -334,8 +336,7 @@ export class SessionManager {
       this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
       return;
     }
-    this.logger.log({
-      msg: 'session ended',
+    this.sessionLog.ended({
       ...identify(session),
       reason: session.closeReason,
       durationMs: Date.now() - session.connectedAt,
@@ -402,7 +403,7 @@ export class SessionManager {
 }
 
 /** Link figures for the session-end log line (none when telemetry is off). */
-function endTelemetry(session: Session): Record<string, unknown> {
+function endTelemetry(session: Session): { rttMs?: number | null; lossReported?: number; retransmitted?: number } {
   const t = session.telemetry;
   if (t === undefined) return {};
   const receiver = t.receiver;
@@ -414,7 +415,7 @@ function endTelemetry(session: Session): Record<string, unknown> {
 }
 
 /** The fields every session log line starts with. */
-function identify(session: Session): Record<string, unknown> {
+function identify(session: Session): SessionIdentity {
   return {
     session: session.id,
     stream: session.streamId.key,

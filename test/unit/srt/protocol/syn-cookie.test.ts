@@ -81,4 +81,20 @@ describe('SynCookie', () => {
       assert.equal(cookie, reference || 1);
     }
   });
+
+  it('is the same HMAC for any address length, and issue-verify pairs do not disturb each other', () => {
+    const at = 1_700_000_000_000;
+    const cookies = new SynCookie(SECRET, () => at);
+    const bucket = Math.floor(at / MINUTE);
+    for (const address of ['::1', 'fe80::1%eth0', `fe80::1%${'x'.repeat(70)}`, `fe80::1%${'é'.repeat(200)}`]) {
+      const reference = createHmac('sha256', SECRET).update(`${address}|4000|${bucket}`).digest().readUInt32BE(0) || 1;
+      assert.equal(cookies.issue(address, 4000), reference, address);
+    }
+    // A long message then a short one: the short one must not hash the long one's leftover bytes.
+    const long = cookies.issue(`10.0.0.1${'0'.repeat(100)}`, 1);
+    const short = cookies.issue('10.0.0.1', 1);
+    assert.notEqual(long, short);
+    assert.equal(short, createHmac('sha256', SECRET).update(`10.0.0.1|1|${bucket}`).digest().readUInt32BE(0) || 1);
+    assert.equal(cookies.verify('10.0.0.1', 1, short), true);
+  });
 });

@@ -1,0 +1,87 @@
+import type { LogLevel } from '../config/app-config.js';
+import { scrubSecrets } from './redaction.js';
+
+/** The fields every session line starts with; all of them are generated or parsed by the proxy itself. */
+export interface SessionIdentity {
+  readonly session: string;
+  /** The stream key (vhost/app/stream), never the raw stream id. */
+  readonly stream: string;
+  readonly mode: string;
+  /** `address:port`. */
+  readonly caller: string;
+  readonly origin: string | undefined;
+}
+
+export interface SessionStartLine extends SessionIdentity {
+  readonly handshakeMs: number;
+}
+
+export interface SessionEndLine extends SessionIdentity {
+  readonly reason: string | undefined;
+  readonly durationMs: number;
+  readonly bytesFromCaller: number;
+  readonly bytesFromOrigin: number;
+  readonly packetsFromCaller: number;
+  readonly packetsFromOrigin: number;
+  readonly drops: number;
+  readonly sendQueueDrops: number;
+  readonly sendErrors: number;
+  /** Link telemetry, when it is on. */
+  readonly rttMs?: number | null;
+  readonly lossReported?: number;
+  readonly retransmitted?: number;
+}
+
+
+/**
+ * The 'session started' and 'session ended' lines, one each per session, in the same JSON shape as every other line
+ * (level name, ISO time, service, context "Session", msg). A reconnect wave writes thousands of them a second, so
+ * they skip the generic logger's per-line work (Nest's Logger, the argument scrub hook, pino's wildcard `redact`
+ * paths and its generic serializer), which cost more than the rest of a handshake together. Secrets stay out by
+ * construction instead: the line types above admit only proxy-made identifiers and numbers, and the one parsed text
+ * (the stream key) is still scrubbed. The line goes into the application's log destination like any other.
+ */
+export class SessionLog {
+  private constructor(
+    private readonly stream: { write(line: string): unknown },
+    private readonly enabled: boolean,
+    /** The part of a line that never changes: what pino's `base` (with the bindings) and the Nest context write. */
+    private readonly fixed: string,
+  ) {}
+
+  /**
+   * Lines at info, written when `level` lets info through, into `stream` (the application's log destination);
+   * `bindings` as on every other line (an SRT worker's `worker` number).
+   */
+  static create(level: LogLevel, stream: { write(line: string): unknown }, bindings: Record<string, unknown> = {}): SessionLog {
+    let fixed = `"service":"srt-proxy"`;
+    for (const [key, value] of Object.entries(bindings)) fixed += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    return new SessionLog(stream, level === 'debug' || level === 'info', `${fixed},"context":"Session"`);
+  }
+
+  started(line: SessionStartLine): void {
+    if (this.enabled) this.write('session started', line);
+  }
+
+  ended(line: SessionEndLine): void {
+    if (this.enabled) this.write('session ended', line);
+  }
+
+  private write(msg: string, fields: SessionStartLine | SessionEndLine): void {
+    let text = `{"level":"info","time":"${new Date().toISOString()}",${this.fixed},"msg":"${msg}"`;
+    const record = fields as unknown as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (value === undefined) continue; // as JSON.stringify and pino: an absent value is no field
+      text += `,"${key}":${encode(key === 'stream' ? scrubSecrets(value as string) : value)}`;
+    }
+    this.stream.write(`${text}}\n`);
+  }
+}
+
+/** A field value as JSON: strings quoted and escaped, numbers as numbers (NaN and infinities as null, as JSON has them). */
+function encode(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value === null ? 'null' : JSON.stringify(String(value));
+}

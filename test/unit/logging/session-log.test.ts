@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { SessionLog, type SessionEndLine, type SessionStartLine } from '../../../src/logging/session-log.js';
+
+/** A SessionLog writing into an array of parsed lines. */
+function capture(level: 'debug' | 'info' | 'warn' = 'info', bindings?: Record<string, unknown>) {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, log: SessionLog.create(level, sink, bindings) };
+}
+
+const identity = { session: 's1', stream: 'v/live/x', mode: 'publish', caller: '127.0.0.1:5000', origin: '10.0.0.1:10080' };
+const start: SessionStartLine = { ...identity, handshakeMs: 3 };
+const end: SessionEndLine = {
+  ...identity,
+  reason: 'caller-shutdown',
+  durationMs: 2017,
+  bytesFromCaller: 83964,
+  bytesFromOrigin: 2288,
+  packetsFromCaller: 135,
+  packetsFromOrigin: 52,
+  drops: 0,
+  sendQueueDrops: 0,
+  sendErrors: 0,
+};
+
+describe('SessionLog', () => {
+  it('writes the start line in the shape of every other line, with the session fields', () => {
+    const { lines, log } = capture();
+    log.started(start);
+    assert.equal(lines.length, 1);
+    const line = lines[0]!;
+    assert.equal(line.level, 'info');
+    assert.equal(line.service, 'srt-proxy');
+    assert.equal(line.context, 'Session');
+    assert.equal(line.msg, 'session started');
+    assert.match(line.time as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(
+      { session: line.session, stream: line.stream, mode: line.mode, caller: line.caller, origin: line.origin, handshakeMs: line.handshakeMs },
+      start,
+    );
+  });
+
+  it('writes the end line with the reason, duration, counts and telemetry', () => {
+    const { lines, log } = capture();
+    log.ended({ ...end, rttMs: null, lossReported: 4, retransmitted: 2 });
+    assert.equal(lines.length, 1);
+    const { level: _l, time: _t, service: _s, context, msg, ...fields } = lines[0]!;
+    assert.equal(context, 'Session');
+    assert.equal(msg, 'session ended');
+    assert.deepEqual(fields, { ...end, rttMs: null, lossReported: 4, retransmitted: 2 });
+  });
+
+  it('scrubs a secret-looking pair out of the stream key', () => {
+    const { lines, log } = capture();
+    log.started({ ...start, stream: 'v/live/x,secret=hunter2' });
+    log.ended({ ...end, stream: 'v/live/token=abc' });
+    const text = JSON.stringify(lines);
+    assert.ok(!text.includes('hunter2') && !text.includes('abc'), text);
+    assert.equal(lines[0]!.stream, 'v/live/x,secret=[redacted]');
+  });
+
+  it('escapes what needs escaping and writes every line as one JSON object', () => {
+    const { lines, log } = capture();
+    log.started({ ...start, stream: 'v/live/"quoted"\\back\nline' });
+    log.ended({ ...end, origin: undefined, rttMs: null, durationMs: Number.NaN });
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0]!.stream, 'v/live/"quoted"\\back\nline');
+    assert.equal('origin' in lines[1]!, false, 'an undefined origin is no field');
+    assert.equal(lines[1]!.rttMs, null);
+    assert.equal(lines[1]!.durationMs, null);
+  });
+
+  it("carries the logger's bindings (an SRT worker's number) like every other line", () => {
+    const { lines, log } = capture('info', { worker: 2 });
+    log.started(start);
+    assert.equal(lines[0]!.worker, 2);
+    assert.equal(lines[0]!.service, 'srt-proxy');
+    assert.equal(lines[0]!.context, 'Session');
+  });
+
+  it('writes nothing below its level', () => {
+    const { lines, log } = capture('warn');
+    log.started(start);
+    log.ended(end);
+    assert.equal(lines.length, 0);
+  });
+});
