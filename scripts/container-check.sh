@@ -205,9 +205,14 @@ ready() { [ "$(http_get /readyz | cut -d' ' -f1)" = 200 ]; }
 healthy() { [ "$("$DOCKER" inspect -f '{{.State.Health.Status}}' "$container")" = healthy ]; }
 wait_until 30 "/readyz 200" ready
 say "/readyz: $(http_get /readyz)"
-# The image exists to run the native data path: a fallback to the TypeScript path here is a broken image.
-data_path=$("$DOCKER" logs "$container" 2>&1 | awk 'match($0, /data path: [a-z]+/) {print substr($0, RSTART, RLENGTH); exit}')
-[ "$data_path" = "data path: native" ] || { "$DOCKER" logs "$container" 2>&1 | head -20 >&2; fail "the start-up log says '${data_path:-no data path}', not 'data path: native'"; }
+# The image exists to run the native data path: a fallback to the TypeScript path here is a broken image. The line
+# may trail /readyz by a moment (worker threads' output reaches stdout through the main thread), so wait for it.
+logged_data_path() {
+  data_path=$("$DOCKER" logs "$container" 2>&1 | awk 'match($0, /data path: [a-z]+/) {print substr($0, RSTART, RLENGTH); exit}')
+  [ -n "$data_path" ]
+}
+wait_until 15 "the start-up log line 'data path: ...'" logged_data_path
+[ "$data_path" = "data path: native" ] || { "$DOCKER" logs "$container" 2>&1 | head -20 >&2; fail "the start-up log says '$data_path', not 'data path: native'"; }
 say "start-up log: $data_path"
 wait_until 30 "the HEALTHCHECK to report healthy" healthy
 say "HEALTHCHECK: healthy"

@@ -15,6 +15,7 @@ fuzz_seconds=${FUZZ_SECONDS:-45}
 t_all=$SECONDS
 logs=$(mktemp -d /tmp/srt-proxy-test.XXXXXX)
 summary=()
+failures=()
 failed=0
 
 banner() { printf '\n=== npm test: %s ===\n\n' "$*"; }
@@ -29,7 +30,14 @@ run_pass() {
   rc=${PIPESTATUS[0]}
   counts=$(awk '/^ℹ (tests|pass|fail) [0-9]+$/ {printf "%s%s %s", (n++ ? ", " : ""), $2, $3}' "$logs/pass.log")
   summary+=("$(printf '%-4s %-52s %4d s  %s' "$([ "$rc" = 0 ] && echo ok || echo FAIL)" "$name" $((SECONDS - t0)) "$counts")")
-  [ "$rc" = 0 ] || failed=1
+  [ "$rc" = 0 ] || { failed=1; failures+=("$(failure_digest "$name" "$logs/pass.log")"); }
+}
+# What failed, repeated at the very end where a reader of the log's tail sees it: node:test's "failing tests"
+# section (names and the start of each error) and any script's own "FAIL:" line, which may sit deep in an error.
+failure_digest() { # pass-name log
+  printf -- '--- %s: what failed ---\n' "$1"
+  awk '/^✖ failing tests:/ {f = 1} f' "$2" | cut -c1-240 | head -40
+  grep -E '^[[:space:]]*[a-z-]+: FAIL: ' "$2" | cut -c1-400 | head -10
 }
 
 banner "build (tsc, once for every pass)"
@@ -58,5 +66,6 @@ run_pass "4/4 fuzz: libFuzzer over srt_packet.h for ${fuzz_seconds} s" bash scri
 
 printf '\n=== npm test: summary (%d s in all) ===\n' $((SECONDS - t_all))
 printf '%s\n' "${summary[@]}"
+[ ${#failures[@]} -eq 0 ] || printf '\n%s\n' "${failures[@]}"
 rm -rf "$logs"
 exit $failed

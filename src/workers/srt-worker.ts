@@ -13,7 +13,8 @@ import { LocalSrtSide } from '../srt/local-srt-side.js';
 import { RpcChannel } from './rpc-channel.js';
 import { workerConfig } from './worker-config.js';
 import { ObservationBuffer } from './observation-buffer.js';
-import { WorkerMethods, type SrtWorkerData } from './worker-protocol.js';
+import { WorkerMethods, type SrtWorkerData, type WorkerBinding } from './worker-protocol.js';
+import { DATA_PATH, type DataPath } from '../srt/transport/data-path.js';
 import { SrtWorkerModule } from './srt-worker.module.js';
 
 /** Calls from a worker to the main thread (the balancer) carry their own deadline; this is for the rest. */
@@ -40,11 +41,14 @@ const ready: Promise<{ app: INestApplicationContext; side: LocalSrtSide }> = (as
 // A failed start is reported through the `start` call; this only keeps it from being an unhandled rejection.
 ready.catch(() => undefined);
 
-main.handle(WorkerMethods.start, async (draining: boolean) => {
-  const { side } = await ready;
+main.handle(WorkerMethods.start, async (draining: boolean): Promise<WorkerBinding | undefined> => {
+  const { app, side } = await ready;
   if (draining) side.drain();
   await side.start();
-  return side.listening();
+  const bound = side.listening();
+  // The main thread logs which data path runs: a worker's own log line reaches stdout later (through the main
+  // thread), so a reader of the log must not depend on it having arrived.
+  return bound === undefined ? undefined : { ...bound, dataPath: app.get<DataPath>(DATA_PATH).kind };
 });
 main.handle(WorkerMethods.stop, async () => {
   const { app, side } = await ready;

@@ -21,7 +21,7 @@ import {
   workerSessionView,
 } from './merge-views.js';
 import { RpcChannel } from './rpc-channel.js';
-import { MainMethods, WorkerMethods, type ObservationBatch, type SrtWorkerData } from './worker-protocol.js';
+import { MainMethods, WorkerMethods, type ObservationBatch, type SrtWorkerData, type WorkerBinding } from './worker-protocol.js';
 
 /** Questions to a worker (views, counts) must not hold up an API answer or a scrape for long. */
 const QUERY_TIMEOUT_MS = 2000;
@@ -90,19 +90,27 @@ export class WorkerPool implements SrtSide {
 
   async start(): Promise<void> {
     let rest = this.slots;
+    const dataPaths = new Set<string>();
     if (this.port === 0) {
       // Port 0 (tests): worker 0 picks the port the others then share.
       const first = await this.spawn(this.slots[0]!);
       this.port = first.port;
       this.address = first.address;
+      dataPaths.add(first.dataPath);
       rest = this.slots.slice(1);
     }
     // The threads boot at once (each builds its Nest context, about a second of CPU), but bind one after the other:
     // the kernel's SO_REUSEPORT group then holds worker i in slot i, the order docs/KUBERNETES.md "Workers" relies
     // on for what a restart does to the flows.
     for (const slot of rest) this.launch(slot);
-    for (const slot of rest) this.address = (await this.bind(slot)).address;
-    this.logger.log(`SRT listening on udp ${formatHostPort({ host: this.address, port: this.port })} in ${this.slots.length} worker threads`);
+    for (const slot of rest) {
+      const binding = await this.bind(slot);
+      this.address = binding.address;
+      dataPaths.add(binding.dataPath);
+    }
+    this.logger.log(
+      `SRT listening on udp ${formatHostPort({ host: this.address, port: this.port })} in ${this.slots.length} worker threads, data path: ${[...dataPaths].join(', ')}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -229,7 +237,7 @@ export class WorkerPool implements SrtSide {
   }
 
   /** Starts the worker of `slot` and waits until its socket is bound. Rejects when it cannot start. */
-  private spawn(slot: Slot): Promise<{ address: string; port: number }> {
+  private spawn(slot: Slot): Promise<WorkerBinding> {
     this.launch(slot);
     return this.bind(slot);
   }
@@ -261,10 +269,10 @@ export class WorkerPool implements SrtSide {
   }
 
   /** Has the worker of `slot` bind the SRT port; rejects (and ends the worker) when it cannot. */
-  private bind(slot: Slot): Promise<{ address: string; port: number }> {
+  private bind(slot: Slot): Promise<WorkerBinding> {
     const { worker, channel } = slot;
     if (worker === undefined || channel === undefined) return Promise.reject(new Error(`SRT worker ${slot.index} is not running`));
-    return channel.call<{ address: string; port: number } | undefined>(WorkerMethods.start, [this.draining], START_TIMEOUT_MS).then(
+    return channel.call<WorkerBinding | undefined>(WorkerMethods.start, [this.draining], START_TIMEOUT_MS).then(
       (binding) => {
         if (binding === undefined) throw new Error(`SRT worker ${slot.index} started without a bound socket`);
         slot.bound = true;

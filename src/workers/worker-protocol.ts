@@ -1,4 +1,5 @@
 import type { StreamMode } from '../srt/protocol/stream-id.js';
+import type { DataPathKind } from '../srt/transport/data-path.js';
 
 /** What the main thread hands a new SRT worker (workerData). Never logged: it holds the cookie secret. */
 export interface SrtWorkerData {
@@ -26,7 +27,7 @@ export const MainMethods = {
 
 /** Methods a worker answers (the main thread calls them). */
 export const WorkerMethods = {
-  /** call () -> { address, port } once the worker's socket is bound */
+  /** call (draining) -> WorkerBinding once the worker's socket is bound */
   start: 'start',
   /** call () -> void: ends every session, frees the socket */
   stop: 'stop',
@@ -42,6 +43,13 @@ export const WorkerMethods = {
   /** note (): throw an uncaught error (the crash path, for operators' and tests' restarts) */
   crash: 'crash',
 } as const;
+
+/** A worker's answer to `start`: where it listens and which data path it runs. */
+export interface WorkerBinding {
+  readonly address: string;
+  readonly port: number;
+  readonly dataPath: DataPathKind;
+}
 
 /** Histogram samples a worker collected since its last batch (sent once a second, bounded). */
 export interface ObservationBatch {

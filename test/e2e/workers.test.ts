@@ -38,7 +38,7 @@ async function metric(proxy: ProxyProcess, name: string, labels: Record<string, 
 
 function workersProxy(scope: Scope, origins: readonly ScriptedOrigin[], env: Record<string, string> = {}): Promise<ProxyProcess> {
   // Three Nest contexts start (main thread and two workers): on a machine busy with other tests that takes seconds.
-  return scope.proxy({ origins: origins.map((o) => hostPort('127.0.0.1', o.port)), readyTimeoutMs: 30_000, env: { WORKERS: '2', ADMIN_TOKEN: TOKEN, ...env } });
+  return scope.proxy({ origins: origins.map((o) => hostPort('127.0.0.1', o.port)), readyTimeoutMs: 30_000, env: { WORKERS: '2', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info', ...env } });
 }
 
 /** Connects a new raw caller (its own source port) to `name`; it must be accepted. */
@@ -64,6 +64,10 @@ e2eTest('WORKERS=2: 40 callers from distinct source ports all relay, on both wor
   const ready = await httpGet<{ info: { srt: { workers: number } } }>(proxy.url('/readyz'));
   assert.equal(ready.status, 200, ready.text);
   assert.equal(ready.body.info.srt.workers, 2);
+  // The main thread names the data path its workers run once every worker is bound (the log is asynchronous: the
+  // line may trail /readyz by a moment).
+  const startLine = new RegExp(`in 2 worker threads, data path: ${process.env.DATA_PATH === 'js' ? 'js' : 'native'}"`);
+  await waitFor('the start-up line naming the workers and their data path', () => (startLine.test(proxy.describe()) ? true : undefined), 5000, 50);
 
   const callers = await Promise.all(Array.from({ length: 40 }, (_, i) => connect(scope, proxy, `many-${i}`, 'publish')));
   for (const [i, caller] of callers.entries()) caller.sendData(5, `MANY-${i}-END`);
