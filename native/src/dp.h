@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "srt_handshake.h"
 #include "srt_packet.h"
 
 /* Receive slots live inside the one dp allocation, so AddressSanitizer cannot see a read past a datagram's end on
@@ -102,6 +103,8 @@ typedef struct dp_link {
 typedef struct {
   double malformed, unknown_session, foreign_address, send_errors, socket_errors, origin_errors, handshakes_shed;
   double truncated, callback_errors;
+  /* INDUCTIONs answered here (with a cookie secret given at listen), which JS then never sees. */
+  double inductions;
 } dp_counters;
 
 /* A link event for JS, collected during a batch and fired after it (JS may then close links). */
@@ -166,6 +169,9 @@ typedef struct dp {
   dp_event *events;
   uint32_t events_n, events_cap;
   dp_counters counters;
+  /* Set when JS gave the SYN cookie secret at listen: INDUCTIONs are answered here, as the handshake engine would. */
+  int answer_inductions;
+  hmac_sha256_key cookie_key;
   struct dp_box *box;
   napi_async_cleanup_hook_handle teardown;
 } dp;
@@ -194,6 +200,8 @@ void dp_receiver_read(dp_receiver *r, uint16_t type, const uint8_t *p, size_t le
 int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port);
 int dp_open_origin(dp *d, dp_link *l, const char *host, int port);
 int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, int port);
+/* The SYN cookie's minute bucket now (Date.now() / 60000, as src/srt/protocol/syn-cookie.ts). */
+int64_t dp_cookie_bucket(void);
 int dp_send_to_origin(dp *d, dp_link *l, const uint8_t *p, size_t len);
 void dp_close_link(dp *d, dp_link *l);
 void dp_close(dp *d);

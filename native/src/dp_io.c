@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 
@@ -56,6 +57,44 @@ static void end_link(dp *d, dp_link *l, int why) {
   if (l->state != LINK_RELAYING) return;
   l->state = LINK_ENDED;
   push_event(d, l, 0, why);
+}
+
+int64_t dp_cookie_bucket(void) {
+  /* CLOCK_REALTIME through the vDSO: no syscall. */
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return ms / SRT_COOKIE_BUCKET_MS;
+}
+
+/* A slot of the outgoing queue for a handshake-path datagram to `to` (link 0: failures count process-wide). */
+static uint8_t *queue_to_caller(dp *d, const dp_addr *to, size_t len) {
+  if (d->out_n == DP_OUT_SLOTS) flush_out(d);
+  uint32_t w = d->out_n++;
+  uint8_t *p = d->out_iov[w].iov_base;
+  DP_UNPOISON(p, DP_SLOT);
+  DP_POISON(p + len, DP_SLOT - len);
+  d->out_iov[w].iov_len = len;
+  d->out_to[w] = *to;
+  struct msghdr *m = &d->out_hdr[w].msg_hdr;
+  memset(m, 0, sizeof *m);
+  m->msg_iov = &d->out_iov[w];
+  m->msg_iovlen = 1;
+  m->msg_name = &d->out_to[w].u;
+  m->msg_namelen = d->out_to[w].len;
+  d->out_link[w] = 0;
+  d->out_gen[w] = 0;
+  return p;
+}
+
+/* The handshake engine's INDUCTION answer, written here: stateless, so no JS call, Buffer or sendto for it. */
+static void answer_induction(dp *d, const uint8_t *p, const dp_addr *from) {
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  int port;
+  dp_addr_format(from, text, sizeof text, &port);
+  uint32_t cookie = srt_syn_cookie(&d->cookie_key, text, port, dp_cookie_bucket());
+  srt_hs_induction_answer(p, cookie, queue_to_caller(d, from, SRT_HS_SIZE));
+  d->counters.inductions++;
 }
 
 int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port) {
@@ -307,6 +346,8 @@ static int read_public(dp *d) {
       /* Source port 0 is legal on the wire but cannot be answered. */
       if (from->u.in4.sin_port == 0) {
         d->counters.malformed++;
+      } else if (d->answer_inductions && srt_hs_is_induction(p, len)) {
+        answer_induction(d, p, from);
       } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN) {
         d->handshakes_this_turn++;
         handshakes[handshakes_n++] = i;
@@ -395,6 +436,10 @@ static void flush_out(dp *d) {
     /* Refused by the kernel: drop the rest of this turn's queue (never carried over, so never unbounded). */
     uint32_t upto = refused ? n : sent + 1;
     for (uint32_t i = sent; i < upto; i++) {
+      if (d->out_link[i] == 0) {
+        d->counters.send_errors++; /* a handshake-path datagram */
+        continue;
+      }
       dp_link *l = dp_link_get(d, d->out_link[i]);
       if (l == NULL || l->gen != d->out_gen[i]) continue;
       if (refused) l->send_queue_drops++;

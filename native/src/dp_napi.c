@@ -168,6 +168,8 @@ static void string_arg(napi_env env, napi_value v, char *out, size_t size) {
   if (napi_get_value_string_utf8(env, v, out, size, &n) != napi_ok) out[0] = 0;
 }
 
+static int bytes_arg(napi_env env, napi_value v, void **data, size_t *len);
+
 static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
   napi_value fn;
   napi_ref ref = NULL;
@@ -178,11 +180,12 @@ static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
   return ref;
 }
 
-/* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events)
- *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes } */
+/* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events[, cookieSecret])
+ *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes }
+ * With cookieSecret (a Uint8Array, the handshake engine's SYN cookie secret) INDUCTIONs are answered here. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 7) {
     napi_throw_type_error(env, NULL, "listen needs 7 arguments");
@@ -211,6 +214,12 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
     free(d);
     throw_errno(env, e, "bind");
     return NULL;
+  }
+  void *secret;
+  size_t secret_len;
+  if (argc > 7 && bytes_arg(env, argv[7], &secret, &secret_len) && secret_len > 0) {
+    hmac_sha256_key_init(&d->cookie_key, secret, secret_len);
+    d->answer_inductions = 1;
   }
   d->on_handshake = fn_ref(env, argv[6], "onHandshake");
   d->on_origin_handshake = fn_ref(env, argv[6], "onOriginHandshake");
@@ -434,14 +443,17 @@ static napi_value js_read_link(napi_env env, napi_callback_info info) {
   return boolean(env, 1);
 }
 
-/* readCounters(handle, Float64Array(10)) -> boolean; a closed data path leaves its last figures in place. */
+/* readCounters(handle, Float64Array(10 or 11)) -> boolean; a closed data path leaves its last figures in place.
+ * The 11th slot, when there, gets the INDUCTIONs answered here. */
 static napi_value js_read_counters(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   dp_box *box = NULL;
   napi_get_value_external(env, argv[0], (void **)&box);
-  double *out = f64_arg(env, argv[1], 10);
+  double *out = f64_arg(env, argv[1], 11);
+  int with_inductions = out != NULL;
+  if (out == NULL) out = f64_arg(env, argv[1], 10);
   if (box == NULL || box->d == NULL || out == NULL) return boolean(env, 0);
   dp *d = box->d;
   const dp_counters *c = &d->counters;
@@ -455,6 +467,7 @@ static napi_value js_read_counters(napi_env env, napi_callback_info info) {
   out[7] = c->truncated;
   out[8] = c->callback_errors;
   out[9] = d->open_links;
+  if (with_inductions) out[10] = c->inductions;
   return boolean(env, 1);
 }
 
@@ -507,6 +520,65 @@ static napi_value js_classify(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value buffer_of(napi_env env, const uint8_t *p, size_t len) {
+  napi_value v;
+  void *copy;
+  if (napi_create_buffer_copy(env, len, p, &copy, &v) != napi_ok) return NULL;
+  return v;
+}
+
+/* sha256(bytes) -> Buffer: srt_handshake's hash, for the FIPS 180-4 vectors. */
+static napi_value js_sha256(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data;
+  size_t len;
+  if (argc < 1 || !bytes_arg(env, argv[0], &data, &len)) {
+    napi_throw_type_error(env, NULL, "sha256(Uint8Array)");
+    return NULL;
+  }
+  uint8_t out[SHA256_DIGEST];
+  sha256(data, len, out);
+  return buffer_of(env, out, sizeof out);
+}
+
+/* inductionAnswer(secret, request, address, port, bucket) -> Buffer | null: what the data path answers to an
+ * INDUCTION from address:port in that minute bucket (null: not an INDUCTION, JS would be handed it). */
+static napi_value js_induction_answer(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *secret, *req;
+  size_t secret_len, req_len;
+  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
+  int64_t bucket = 0;
+  if (argc < 5 || !bytes_arg(env, argv[0], &secret, &secret_len) || !bytes_arg(env, argv[1], &req, &req_len) ||
+      napi_get_value_int64(env, argv[4], &bucket) != napi_ok) {
+    napi_throw_type_error(env, NULL, "inductionAnswer(Uint8Array, Uint8Array, string, number, number)");
+    return NULL;
+  }
+  string_arg(env, argv[2], address, sizeof address);
+  if (!srt_hs_is_induction(req, req_len)) {
+    napi_value v;
+    napi_get_null(env, &v);
+    return v;
+  }
+  hmac_sha256_key key;
+  hmac_sha256_key_init(&key, secret, secret_len);
+  uint8_t out[SRT_HS_SIZE];
+  srt_hs_induction_answer(req, srt_syn_cookie(&key, address, int_arg(env, argv[3]), bucket), out);
+  return buffer_of(env, out, sizeof out);
+}
+
+/* cookieBucket() -> the minute bucket the data path uses now. */
+static napi_value js_cookie_bucket(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_create_int64(env, dp_cookie_bucket(), &v);
+  return v;
+}
+
 /* liveDataPaths() -> number of data paths of this env not yet freed (leak checks). */
 static napi_value js_live(napi_env env, napi_callback_info info) {
   (void)info;
@@ -538,6 +610,9 @@ NAPI_MODULE_INIT() {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"classify", NULL, js_classify, NULL, NULL, NULL, napi_default, NULL},
       {"liveDataPaths", NULL, js_live, NULL, NULL, NULL, napi_default, NULL},
+      {"sha256", NULL, js_sha256, NULL, NULL, NULL, napi_default, NULL},
+      {"inductionAnswer", NULL, js_induction_answer, NULL, NULL, NULL, napi_default, NULL},
+      {"cookieBucket", NULL, js_cookie_bucket, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

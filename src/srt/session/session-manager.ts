@@ -259,7 +259,8 @@ export class SessionManager {
         endedTotal: new Map(c.endedByReason),
       },
       handshakes: {
-        inductions: c.inductions,
+        // The native data path answers INDUCTIONs itself (DataPathListenOptions.cookieSecret).
+        inductions: c.inductions + (dp.inductions ?? 0),
         conclusions: c.conclusions,
         repeatedConclusions: c.repeatedConclusions,
         accepted: c.accepted,

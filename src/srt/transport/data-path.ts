@@ -27,6 +27,12 @@ export interface DataPathListenOptions {
   readonly originBufferBytes: number;
   /** SO_REUSEPORT on the public socket, so that several workers share one port (flows stay on one worker). */
   readonly reusePort: boolean;
+  /**
+   * The handshake engine's SYN cookie secret. Given it, a data path may answer INDUCTIONs itself, byte for byte as
+   * the engine would (src/srt/protocol/syn-cookie.ts, buildInductionResponse), without handing them over; it then
+   * counts them in `counters.inductions`. The native path does; the TypeScript path ignores it.
+   */
+  readonly cookieSecret?: Uint8Array;
 }
 
 /** What the public socket ended up with (for the start-up log and the buffer warning). */
@@ -127,6 +133,8 @@ export interface DataPathCounters {
   originErrors: number;
   /** Datagrams for JS (handshakes) dropped because more arrived in one turn than the data path hands over. */
   handshakesShed: number;
+  /** INDUCTIONs the data path answered itself (DataPathListenOptions.cookieSecret); absent when it answers none. */
+  readonly inductions?: number;
 }
 
 export interface DataPath {

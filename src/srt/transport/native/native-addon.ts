@@ -14,8 +14,11 @@ export interface NativeEvents {
 export const LINK_FIELDS = 11;
 export const RECEIVER_FIELDS = 12;
 export const LINK_SLOTS = LINK_FIELDS + 2 * RECEIVER_FIELDS;
-/** Fields readCounters writes (js_read_counters): the DataPathCounters, then truncated, callback errors, links. */
-export const COUNTER_SLOTS = 10;
+/**
+ * Fields readCounters writes (js_read_counters): the DataPathCounters, then truncated, callback errors, links, and
+ * the INDUCTIONs answered in C.
+ */
+export const COUNTER_SLOTS = 11;
 
 /** build/Release/srt_datapath.node as the binding exports it (native/src/dp_napi.c). */
 export interface NativeAddon {
@@ -27,6 +30,7 @@ export interface NativeAddon {
     originBufferBytes: number,
     reusePort: boolean,
     events: NativeEvents,
+    cookieSecret?: Uint8Array,
   ): { handle: NativeHandle; address: string; port: number; receiveBufferBytes: number; sendBufferBytes: number };
   sendToCaller(handle: NativeHandle, msg: Uint8Array, address: string, port: number): boolean;
   openLink(handle: NativeHandle, originHost: string, originPort: number, callerAddress: string, callerPort: number): LinkId;
@@ -40,4 +44,13 @@ export interface NativeAddon {
   classify(bytes: Uint8Array, out: Float64Array): void;
   /** Data paths of this thread whose native memory is not yet freed. */
   liveDataPaths(): number;
+  /** SHA-256 of native/src/sha256.c; for tests. */
+  sha256(bytes: Uint8Array): Buffer;
+  /**
+   * What the data path answers to `request` from address:port in the cookie's minute `bucket` under `secret`, or
+   * null when it hands the datagram to JS instead (not an INDUCTION); for tests.
+   */
+  inductionAnswer(secret: Uint8Array, request: Uint8Array, address: string, port: number, bucket: number): Buffer | null;
+  /** The SYN cookie's minute bucket by the addon's clock; for tests. */
+  cookieBucket(): number;
 }

@@ -50,6 +50,9 @@ class NativeCounters implements DataPathCounters {
   get openLinks(): number {
     return this.at(9);
   }
+  get inductions(): number {
+    return this.at(10);
+  }
 }
 
 function readReceiver(s: Float64Array, at: number, out: ReceiverCounters): void {
@@ -104,6 +107,7 @@ export class NativeDataPath implements DataPath {
           onLinkError: (link, code) => events.onLinkError(link, code),
           onLinkEnded: (link, why) => events.onLinkEnded(link, why),
         },
+        options.cookieSecret,
       );
       this.handle = bound.handle;
       return Promise.resolve({
