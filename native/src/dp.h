@@ -50,6 +50,14 @@
 /* Handshake-path datagrams over the turn's budget wait here for the next turns (a reconnect wave is a burst); only
  * what finds it full is shed. */
 #define DP_HS_BACKLOG 1024
+/* Handshake-path datagrams (callers' and origins') staged for JS and handed over in one call per loop turn
+ * (dp_emit_handshakes): at most this many; a slot of the staging bytes each, so the bytes never run out first. */
+#define DP_JS_ENTRIES 512
+/* Per staged datagram in the entries array JS reads: kind, port or link id, offset, length. */
+#define DP_JS_FIELDS 4
+#define DP_JS_CALLER 0
+#define DP_JS_ORIGIN 1
+#define DP_JS_SKIP 2
 /* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
 #define DP_BATCHES_PER_WAKE 16
 /* Buckets of the origin-socket-id index (power of two). */
@@ -122,7 +130,7 @@ typedef struct dp {
   napi_async_cleanup_hook_handle cleanup;
   napi_async_context async_context;
   napi_ref resource;
-  napi_ref on_handshake, on_origin_handshake, on_link_error, on_link_ended;
+  napi_ref on_handshakes, on_link_error, on_link_ended;
 
   int pub_fd;
   int pub_family;
@@ -158,6 +166,17 @@ typedef struct dp {
   uint32_t out_gen[DP_OUT_SLOTS];
   uint32_t out_n;
   uint8_t out_buf[DP_OUT_SLOTS][DP_SLOT];
+
+  /* This turn's datagrams for JS, staged in memory JS owns (a Buffer and an Int32Array made at listen, so a view
+   * JS wrongly keeps can only go stale, never dangle); their caller addresses and link generations stay here. */
+  napi_ref js_bytes_ref, js_entries_ref, js_addresses_ref;
+  uint8_t *js_bytes;
+  int32_t *js_entries;
+  uint32_t js_n, js_used;
+  dp_addr js_from[DP_JS_ENTRIES];
+  uint32_t js_gen[DP_JS_ENTRIES];
+  /* Inside the JS call: link ids freed now are not handed out again until it returns (entries name links by id). */
+  int js_emitting;
 
   uint32_t handshakes_this_turn;
   /* Ring of handshake-path datagrams waiting for a turn with budget left. */
@@ -209,8 +228,12 @@ void dp_schedule_events(dp *d);
 void dp_link_fail(dp *d, dp_link *l, int e);
 
 /* dp_napi.c: JS callbacks from libuv callbacks. */
-void dp_emit_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
-void dp_emit_origin_handshake(dp *d, dp_link *l, const uint8_t *p, size_t len);
+/* Stages a datagram for the next dp_emit_handshakes; 0 when there is no room (see dp_js_room). */
+int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
+int dp_stage_origin(dp *d, dp_link *l, const uint8_t *p, size_t len);
+/* Makes room for `n` more staged datagrams, handing the staged ones to JS first if needed: only where JS may run. */
+void dp_js_room(dp *d, uint32_t n);
+void dp_emit_handshakes(dp *d);
 void dp_emit_events(dp *d);
 void dp_freed(dp *d);
 

@@ -168,14 +168,15 @@ static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr
   dp_schedule_events(d);
 }
 
-/* Hands waiting handshakes to JS within the turn's budget; the idle handle keeps the loop turning until done. */
+/* Stages waiting handshakes for JS within the turn's budget; the idle handle keeps the loop turning until done. */
 static void drain_handshakes(dp *d) {
   while (d->hs_count > 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN && !d->closing) {
+    dp_js_room(d, 1);
     uint32_t at = d->hs_head;
+    if (!dp_stage_caller(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at])) break;
     d->hs_head = (d->hs_head + 1) % DP_HS_BACKLOG;
     d->hs_count--;
     d->handshakes_this_turn++;
-    dp_emit_handshake(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at]);
   }
   if (!d->closing) dp_emit_events(d);
   if (d->hs_count > 0) dp_schedule_events(d);
@@ -304,6 +305,9 @@ static void send_link_batch(dp *d, dp_link *l) {
 
 /* One recvmmsg batch; the number of datagrams read (0: none left). */
 static int read_public(dp *d) {
+  /* Room to stage a whole batch of handshakes (JS may run here: nothing of a batch is pending). */
+  dp_js_room(d, DP_BATCH);
+  if (d->closing) return 0;
   uint64_t now = uv_now(d->loop);
   DP_UNPOISON(d->in_buf, sizeof d->in_buf);
   for (int i = 0; i < DP_BATCH; i++) {
@@ -323,8 +327,6 @@ static int read_public(dp *d) {
   uint32_t gen = ++d->batch_gen;
   if (gen == 0) gen = d->batch_gen = 1;
   dp_link *touched = NULL;
-  int handshakes[DP_BATCH];
-  int handshakes_n = 0;
   for (int i = 0; i < n; i++) {
     const uint8_t *p = d->in_buf[i];
     size_t len = d->in_hdr[i].msg_len < DP_SLOT ? d->in_hdr[i].msg_len : DP_SLOT;
@@ -348,9 +350,10 @@ static int read_public(dp *d) {
         d->counters.malformed++;
       } else if (d->answer_inductions && srt_hs_is_induction(p, len)) {
         answer_induction(d, p, from);
-      } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN) {
+      } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN &&
+                 dp_stage_caller(d, p, len, from)) {
+        /* Copied out now: the receive slot is reused by the next batch. JS gets it at the end of the turn. */
         d->handshakes_this_turn++;
-        handshakes[handshakes_n++] = i;
       } else {
         backlog_handshake(d, p, len, from);
       }
@@ -392,11 +395,7 @@ static int read_public(dp *d) {
   }
   for (dp_link *l = touched; l != NULL; l = l->batch_next) send_link_batch(d, l);
   for (int i = 0; i < n; i++) d->in_iov[i].iov_len = DP_SLOT;
-  /* JS last: it may open or close links, and its buffers point into this batch. */
-  for (int k = 0; k < handshakes_n && !d->closing; k++) {
-    int i = handshakes[k];
-    dp_emit_handshake(d, d->in_buf[i], d->in_hdr[i].msg_len, &d->in_from[i]);
-  }
+  /* JS last: it may open or close links. */
   if (!d->closing) dp_emit_events(d);
   drain_handshakes(d);
   return n;
@@ -452,7 +451,11 @@ static void flush_out(dp *d) {
 
 static void on_check(uv_check_t *h) {
   dp *d = h->data;
+  /* The turn's handshake-path datagrams, callers' and origins', in one JS call; what JS sends to callers in it
+   * leaves with the flush below. */
+  dp_emit_handshakes(d);
   d->handshakes_this_turn = 0;
+  if (d->closing) return;
   flush_out(d);
 }
 
@@ -471,6 +474,11 @@ static void origin_error(dp *d, dp_link *l, int e) {
 static void read_origin(dp *d, dp_link *l) {
   uint64_t now = uv_now(d->loop);
   for (int round = 0; round < 4 && l->polling && l->state != LINK_ENDED; round++) {
+    if (l->state == LINK_OPEN) {
+      /* Room to stage a whole batch (JS may run here: the queue is consistent); JS may close the link or all. */
+      dp_js_room(d, DP_BATCH);
+      if (d->closing || !l->polling) return;
+    }
     if (d->out_n + DP_BATCH > DP_OUT_SLOTS) flush_out(d);
     uint32_t base = d->out_n;
     for (uint32_t i = base; i < base + DP_BATCH; i++) {
@@ -498,9 +506,8 @@ static void read_origin(dp *d, dp_link *l) {
         continue;
       }
       if (l->state == LINK_OPEN) {
-        /* Still in its handshake: the session logic reads it. The slot is reused. */
-        if (!d->closing && l->polling) dp_emit_origin_handshake(d, l, p, len);
-        if (d->closing) return; /* JS closed the data path: the queue is gone */
+        /* Still in its handshake: staged for the session logic (copied, the slot is reused). */
+        if (!dp_stage_origin(d, l, p, len)) l->drops++;
         continue;
       }
       if (l->state != LINK_RELAYING) {

@@ -44,32 +44,70 @@ static void call_js(dp *d, napi_ref fn_ref, size_t argc, napi_value *argv) {
   }
 }
 
-void dp_emit_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from) {
-  napi_env env = d->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-  int port;
-  dp_addr_format(from, text, sizeof text, &port);
-  napi_value argv[3];
-  void *copy;
-  /* A copy: the receive slot is reused at once, and JS may keep what it is handed. */
-  napi_create_buffer_copy(env, len, p, &copy, &argv[0]);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &argv[1]);
-  napi_create_int32(env, port, &argv[2]);
-  call_js(d, d->on_handshake, 3, argv);
-  napi_close_handle_scope(env, scope);
+static int stage(dp *d, int32_t kind, int32_t what, uint32_t gen, const uint8_t *p, size_t len) {
+  if (d->closing || d->js_bytes == NULL || d->js_n == DP_JS_ENTRIES || d->js_used + len > DP_JS_ENTRIES * DP_SLOT) return 0;
+  uint32_t i = d->js_n++;
+  memcpy(d->js_bytes + d->js_used, p, len);
+  int32_t *e = d->js_entries + DP_JS_FIELDS * i;
+  e[0] = kind;
+  e[1] = what;
+  e[2] = (int32_t)d->js_used;
+  e[3] = (int32_t)len;
+  d->js_gen[i] = gen;
+  d->js_used += (uint32_t)len;
+  return 1;
 }
 
-void dp_emit_origin_handshake(dp *d, dp_link *l, const uint8_t *p, size_t len) {
+int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from) {
+  if (!stage(d, DP_JS_CALLER, 0, 0, p, len)) return 0;
+  d->js_from[d->js_n - 1] = *from;
+  return 1;
+}
+
+int dp_stage_origin(dp *d, dp_link *l, const uint8_t *p, size_t len) {
+  return stage(d, DP_JS_ORIGIN, (int32_t)l->id, l->gen, p, len);
+}
+
+void dp_js_room(dp *d, uint32_t n) {
+  if (d->js_n + n > DP_JS_ENTRIES) dp_emit_handshakes(d);
+}
+
+/* One JS call for every staged datagram: JS reads them from the Buffer and Int32Array it got at listen, by the
+ * entries written here, and must copy what it keeps past the call (DataPathEvents: lent for the call only). Caller
+ * addresses become strings only now, in one handle scope; entries of links closed since they were staged (their id
+ * may be another link's by now) are skipped. */
+void dp_emit_handshakes(dp *d) {
+  uint32_t n = d->js_n;
+  if (n == 0) return;
   napi_env env = d->env;
   napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value argv[2];
-  void *copy;
-  napi_create_uint32(env, l->id, &argv[0]);
-  napi_create_buffer_copy(env, len, p, &copy, &argv[1]);
-  call_js(d, d->on_origin_handshake, 2, argv);
+  if (d->closing || napi_open_handle_scope(env, &scope) != napi_ok) {
+    d->js_n = d->js_used = 0;
+    return;
+  }
+  napi_value addresses = NULL;
+  napi_get_reference_value(env, d->js_addresses_ref, &addresses);
+  for (uint32_t i = 0; i < n; i++) {
+    int32_t *e = d->js_entries + DP_JS_FIELDS * i;
+    if (e[0] == DP_JS_CALLER) {
+      char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+      int port;
+      napi_value v;
+      dp_addr_format(&d->js_from[i], text, sizeof text, &port);
+      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+      if (addresses != NULL) napi_set_element(env, addresses, i, v);
+      e[1] = port;
+    } else {
+      dp_link *l = dp_link_get(d, (uint32_t)e[1]);
+      if (l == NULL || l->gen != d->js_gen[i] || l->state != LINK_OPEN || !l->polling) e[0] = DP_JS_SKIP;
+    }
+  }
+  napi_value argv[1];
+  napi_create_uint32(env, n, &argv[0]);
+  d->js_emitting = 1;
+  call_js(d, d->on_handshakes, 1, argv);
+  d->js_emitting = 0;
+  d->js_n = d->js_used = 0;
   napi_close_handle_scope(env, scope);
 }
 
@@ -99,11 +137,16 @@ void dp_emit_events(dp *d) {
 
 static void release_js(dp *d) {
   napi_env env = d->env;
-  napi_ref *refs[] = {&d->resource, &d->on_handshake, &d->on_origin_handshake, &d->on_link_error, &d->on_link_ended};
+  napi_ref *refs[] = {&d->resource,         &d->on_handshakes,  &d->on_link_error,      &d->on_link_ended,
+                      &d->js_bytes_ref,     &d->js_entries_ref, &d->js_addresses_ref};
   for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
     if (*refs[i] != NULL) napi_delete_reference(env, *refs[i]);
     *refs[i] = NULL;
   }
+  /* JS owns that memory: never written again. */
+  d->js_bytes = NULL;
+  d->js_entries = NULL;
+  d->js_n = d->js_used = 0;
   if (d->async_context != NULL) napi_async_destroy(env, d->async_context);
   d->async_context = NULL;
 }
@@ -181,7 +224,11 @@ static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
 }
 
 /* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events[, cookieSecret])
- *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes }
+ *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes, handshakeBytes, handshakeEntries,
+ *        handshakeAddresses }
+ * events: onHandshakes(count), onLinkError(id, code), onLinkEnded(id, why). onHandshakes hands over `count` staged
+ * datagrams, entry i being handshakeEntries[4i..4i+3] = kind (0 caller, 1 origin, 2 skip), caller port or link id,
+ * offset and length in handshakeBytes; a caller's address is handshakeAddresses[i]. Valid during the call only.
  * With cookieSecret (a Uint8Array, the handshake engine's SYN cookie secret) INDUCTIONs are answered here. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
   size_t argc = 8;
@@ -221,8 +268,7 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
     hmac_sha256_key_init(&d->cookie_key, secret, secret_len);
     d->answer_inductions = 1;
   }
-  d->on_handshake = fn_ref(env, argv[6], "onHandshake");
-  d->on_origin_handshake = fn_ref(env, argv[6], "onOriginHandshake");
+  d->on_handshakes = fn_ref(env, argv[6], "onHandshakes");
   d->on_link_error = fn_ref(env, argv[6], "onLinkError");
   d->on_link_ended = fn_ref(env, argv[6], "onLinkEnded");
   napi_value resource, name;
@@ -261,6 +307,24 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   getsockopt(d->pub_fd, SOL_SOCKET, SO_SNDBUF, &size, &sl);
   napi_create_int32(env, size, &v);
   napi_set_named_property(env, result, "sendBufferBytes", v);
+  napi_value bytes, entries_ab, entries, addresses;
+  void *data;
+  if (napi_create_buffer(env, DP_JS_ENTRIES * DP_SLOT, &data, &bytes) == napi_ok) {
+    d->js_bytes = data;
+    napi_create_reference(env, bytes, 1, &d->js_bytes_ref);
+    napi_set_named_property(env, result, "handshakeBytes", bytes);
+  }
+  if (napi_create_arraybuffer(env, DP_JS_ENTRIES * DP_JS_FIELDS * sizeof(int32_t), &data, &entries_ab) == napi_ok &&
+      napi_create_typedarray(env, napi_int32_array, DP_JS_ENTRIES * DP_JS_FIELDS, entries_ab, 0, &entries) == napi_ok) {
+    d->js_entries = data;
+    napi_create_reference(env, entries, 1, &d->js_entries_ref);
+    napi_set_named_property(env, result, "handshakeEntries", entries);
+  } else {
+    d->js_bytes = NULL; /* nothing staged without both */
+  }
+  napi_create_array_with_length(env, DP_JS_ENTRIES, &addresses);
+  napi_create_reference(env, addresses, 1, &d->js_addresses_ref);
+  napi_set_named_property(env, result, "handshakeAddresses", addresses);
   return result;
 }
 

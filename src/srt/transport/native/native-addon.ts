@@ -4,8 +4,13 @@ import type { LinkEnd, LinkId } from '../data-path.js';
 export type NativeHandle = { readonly __nativeDataPath: unique symbol };
 
 export interface NativeEvents {
-  onHandshake(msg: Buffer, address: string, port: number): void;
-  onOriginHandshake(link: LinkId, msg: Buffer): void;
+  /**
+   * The loop turn's handshake-path datagrams, callers' and origins', all at once (one JS call per turn, not one
+   * per datagram): entry i is HANDSHAKE_FIELDS numbers of `handshakeEntries` (kind, caller port or link id, offset
+   * and length in `handshakeBytes`), a caller's address `handshakeAddresses[i]`. Lent for the call only: the addon
+   * stages the next turn's datagrams in the same memory.
+   */
+  onHandshakes(count: number): void;
   onLinkError(link: LinkId, code: string): void;
   onLinkEnded(link: LinkId, why: LinkEnd): void;
 }
@@ -20,6 +25,10 @@ export const LINK_SLOTS = LINK_FIELDS + 2 * RECEIVER_FIELDS;
  */
 export const COUNTER_SLOTS = 11;
 
+/** An entry of `handshakeEntries` (native/src/dp.h DP_JS_*): kind, caller port or link id, offset, length. */
+export const HANDSHAKE_FIELDS = 4;
+export const HandshakeEntry = { CALLER: 0, ORIGIN: 1, SKIP: 2 } as const;
+
 /** build/Release/srt_datapath.node as the binding exports it (native/src/dp_napi.c). */
 export interface NativeAddon {
   listen(
@@ -31,7 +40,17 @@ export interface NativeAddon {
     reusePort: boolean,
     events: NativeEvents,
     cookieSecret?: Uint8Array,
-  ): { handle: NativeHandle; address: string; port: number; receiveBufferBytes: number; sendBufferBytes: number };
+  ): {
+    handle: NativeHandle;
+    address: string;
+    port: number;
+    receiveBufferBytes: number;
+    sendBufferBytes: number;
+    /** Where onHandshakes' datagrams are (see NativeEvents.onHandshakes). */
+    handshakeBytes: Buffer;
+    handshakeEntries: Int32Array;
+    handshakeAddresses: string[];
+  };
   sendToCaller(handle: NativeHandle, msg: Uint8Array, address: string, port: number): boolean;
   openLink(handle: NativeHandle, originHost: string, originPort: number, callerAddress: string, callerPort: number): LinkId;
   sendToOrigin(handle: NativeHandle, link: LinkId, msg: Uint8Array): boolean;
