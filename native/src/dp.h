@@ -177,6 +177,9 @@ typedef struct dp {
   uint32_t js_gen[DP_JS_ENTRIES];
   /* Inside the JS call: link ids freed now are not handed out again until it returns (entries name links by id). */
   int js_emitting;
+  /* Inside a poll callback or the check's JS call: this turn's uv_check flush is still ahead, so a send JS queues
+   * now needs no idle turn to get there. */
+  int flush_ahead;
 
   uint32_t handshakes_this_turn;
   /* Ring of handshake-path datagrams waiting for a turn with budget left. */

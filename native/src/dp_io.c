@@ -203,16 +203,17 @@ int dp_open_origin(dp *d, dp_link *l, const char *host, int port) {
   return 0;
 }
 
+/* Queued with the turn's relayed datagrams (one sendmmsg at uv_check, not one sendto each); a refusal then counts
+ * in sendErrors. JS may call this in any phase: the idle handle keeps the loop from blocking in poll before the
+ * check that flushes it. */
 int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, int port) {
   dp_addr a;
-  if (d->pub_fd < 0 || dp_addr_parse(address, port, d->pub_family, &a) != 0 || port == 0) {
+  if (d->pub_fd < 0 || d->closing || len > DP_SLOT || dp_addr_parse(address, port, d->pub_family, &a) != 0 || port == 0) {
     d->counters.send_errors++;
     return 0;
   }
-  if (sendto(d->pub_fd, p, len, 0, &a.u.sa, a.len) < 0) {
-    d->counters.send_errors++;
-    return 0;
-  }
+  memcpy(queue_to_caller(d, &a, len), p, len);
+  if (!d->flush_ahead) dp_schedule_events(d);
   return 1;
 }
 
@@ -413,9 +414,11 @@ static void on_public(uv_poll_t *h, int status, int events) {
     if (!d->closing) uv_poll_start(&d->pub_poll, UV_READABLE, on_public);
     return;
   }
+  d->flush_ahead = 1;
   for (int b = 0; b < DP_BATCHES_PER_WAKE && !d->closing; b++) {
     if (read_public(d) < DP_BATCH) break;
   }
+  d->flush_ahead = 0;
 }
 
 /* --- origin -> caller -------------------------------------------------------------------------------------- */
@@ -453,7 +456,9 @@ static void on_check(uv_check_t *h) {
   dp *d = h->data;
   /* The turn's handshake-path datagrams, callers' and origins', in one JS call; what JS sends to callers in it
    * leaves with the flush below. */
+  d->flush_ahead = 1;
   dp_emit_handshakes(d);
+  d->flush_ahead = 0;
   d->handshakes_this_turn = 0;
   if (d->closing) return;
   flush_out(d);
@@ -559,7 +564,9 @@ static void on_origin(uv_poll_t *h, int status, int events) {
     if (e != 0) origin_error(d, l, e);
     if (l->polling) uv_poll_start(&l->poll, UV_READABLE, on_origin);
   } else {
+    d->flush_ahead = 1;
     read_origin(d, l);
+    d->flush_ahead = 0;
   }
   if (!d->closing) dp_emit_events(d);
 }
