@@ -87,8 +87,7 @@ typedef struct dp_link {
   uint32_t id;
   uint32_t gen;
   int fd;
-  int polling;
-  uv_poll_t poll;
+  int polling; /* fd is in the dp's origin epoll set */
   dp_link_state state;
   int telemetry;
   int pending_error; /* errno of a failure at openLink, reported on the next turn */
@@ -135,6 +134,11 @@ typedef struct dp {
   int pub_fd;
   int pub_family;
   uv_poll_t pub_poll;
+  /* Every link's origin socket is in this one epoll set, itself on one uv_poll: opening or closing a link costs one
+   * epoll_ctl each, not a libuv handle (uv_poll_init's ioctl and two epoll_ctl checks, start, stop). Events carry the
+   * link's id and generation, so one of a link closed meanwhile is recognised and ignored. */
+  int origin_epfd;
+  uv_poll_t origin_poll;
   uv_check_t check;
   uv_idle_t idle;
   int idle_active;

@@ -8,12 +8,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
 
 static void on_public(uv_poll_t *h, int status, int events);
-static void on_origin(uv_poll_t *h, int status, int events);
+static void on_origins(uv_poll_t *h, int status, int events);
 static void on_check(uv_check_t *h);
 static void on_idle(uv_idle_t *h);
 static void flush_out(dp *d);
@@ -117,6 +118,13 @@ int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reu
     return e;
   }
   set_buffers(fd, rcvbuf, sndbuf);
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
+  d->origin_epfd = epfd;
   d->pub_fd = fd;
   d->pub_family = family;
   for (int i = 0; i < DP_BATCH; i++) {
@@ -127,13 +135,16 @@ int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reu
   uv_poll_init_socket(d->loop, &d->pub_poll, fd);
   d->pub_poll.data = d;
   uv_poll_start(&d->pub_poll, UV_READABLE, on_public);
+  uv_poll_init(d->loop, &d->origin_poll, epfd);
+  d->origin_poll.data = d;
+  uv_poll_start(&d->origin_poll, UV_READABLE, on_origins);
   uv_check_init(d->loop, &d->check);
   d->check.data = d;
   uv_check_start(&d->check, on_check);
   uv_unref((uv_handle_t *)&d->check);
   uv_idle_init(d->loop, &d->idle);
   d->idle.data = d;
-  d->handles_open = 3;
+  d->handles_open = 4;
   return 0;
 }
 
@@ -194,12 +205,17 @@ int dp_open_origin(dp *d, dp_link *l, const char *host, int port) {
     close(fd);
     return e;
   }
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u64 = (uint64_t)l->gen << 32 | l->id;
+  if (epoll_ctl(d->origin_epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
   l->fd = fd;
-  uv_poll_init_socket(d->loop, &l->poll, fd);
-  l->poll.data = l;
-  uv_poll_start(&l->poll, UV_READABLE, on_origin);
   l->polling = 1;
-  d->handles_open++;
   return 0;
 }
 
@@ -225,27 +241,16 @@ int dp_send_to_origin(dp *d, dp_link *l, const uint8_t *p, size_t len) {
   return 1;
 }
 
-static void on_link_closed(uv_handle_t *h) {
-  dp_link *l = h->data;
-  dp *d = l->dp;
-  free(l);
-  if (--d->handles_open == 0 && d->closing) dp_freed(d);
-}
-
 void dp_close_link(dp *d, dp_link *l) {
   if (l->state == LINK_RELAYING || l->state == LINK_ENDED) dp_link_unindex(d, l);
   l->state = LINK_ENDED;
   dp_link_release(d, l);
-  if (l->polling) {
-    l->polling = 0;
-    uv_close((uv_handle_t *)&l->poll, on_link_closed);
-    /* UDP sends are in the kernel once sendmmsg returned: closing now loses nothing already sent. */
-    close(l->fd);
-    l->fd = -1;
-  } else {
-    if (l->fd >= 0) close(l->fd);
-    free(l);
-  }
+  /* Out of the epoll set first: a child process between fork and exec may hold the socket open for a moment, and
+   * its events must not outlive the link. UDP sends are in the kernel once sendmmsg returned: closing now loses
+   * nothing already sent. An event of this link already fetched is recognised by its generation. */
+  if (l->polling) epoll_ctl(d->origin_epfd, EPOLL_CTL_DEL, l->fd, NULL);
+  if (l->fd >= 0) close(l->fd);
+  free(l);
 }
 
 static void on_dp_handle_closed(uv_handle_t *h) {
@@ -262,6 +267,9 @@ void dp_close(dp *d) {
   }
   if (d->pub_fd >= 0) {
     uv_close((uv_handle_t *)&d->pub_poll, on_dp_handle_closed);
+    uv_close((uv_handle_t *)&d->origin_poll, on_dp_handle_closed);
+    close(d->origin_epfd);
+    d->origin_epfd = -1;
     uv_close((uv_handle_t *)&d->check, on_dp_handle_closed);
     uv_close((uv_handle_t *)&d->idle, on_dp_handle_closed);
     close(d->pub_fd);
@@ -478,11 +486,15 @@ static void origin_error(dp *d, dp_link *l, int e) {
 
 static void read_origin(dp *d, dp_link *l) {
   uint64_t now = uv_now(d->loop);
+  uint32_t id = l->id, gen = l->gen;
   for (int round = 0; round < 4 && l->polling && l->state != LINK_ENDED; round++) {
     if (l->state == LINK_OPEN) {
-      /* Room to stage a whole batch (JS may run here: the queue is consistent); JS may close the link or all. */
+      /* Room to stage a whole batch (JS may run here: the queue is consistent); JS may close the link (freed at
+       * once) or everything. */
       dp_js_room(d, DP_BATCH);
-      if (d->closing || !l->polling) return;
+      if (d->closing) return;
+      l = dp_link_get(d, id);
+      if (l == NULL || l->gen != gen) return;
     }
     if (d->out_n + DP_BATCH > DP_OUT_SLOTS) flush_out(d);
     uint32_t base = d->out_n;
@@ -552,21 +564,34 @@ static void read_origin(dp *d, dp_link *l) {
   }
 }
 
-static void on_origin(uv_poll_t *h, int status, int events) {
+/* Origin sockets ready, from the one epoll set: up to DP_ORIGIN_ROUNDS x DP_BATCH links per wake (level
+ * triggered, and epoll requeues a reported socket behind the others, so the rest come next turn, in turn). */
+#define DP_ORIGIN_ROUNDS 16
+static void on_origins(uv_poll_t *h, int status, int events) {
   (void)events;
-  dp_link *l = h->data;
-  dp *d = l->dp;
+  dp *d = h->data;
   if (status < 0) {
-    /* An ICMP error sets POLLERR, which makes libuv stop the poll: read the error, then poll again. */
-    int e = 0;
-    socklen_t el = sizeof e;
-    getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &e, &el);
-    if (e != 0) origin_error(d, l, e);
-    if (l->polling) uv_poll_start(&l->poll, UV_READABLE, on_origin);
-  } else {
-    d->flush_ahead = 1;
-    read_origin(d, l);
-    d->flush_ahead = 0;
+    if (!d->closing) uv_poll_start(&d->origin_poll, UV_READABLE, on_origins);
+    return;
+  }
+  struct epoll_event ev[DP_BATCH];
+  d->flush_ahead = 1;
+  for (int round = 0; round < DP_ORIGIN_ROUNDS && !d->closing; round++) {
+    int n = epoll_wait(d->origin_epfd, ev, DP_BATCH, 0);
+    for (int i = 0; i < n && !d->closing; i++) {
+      dp_link *l = dp_link_get(d, (uint32_t)ev[i].data.u64);
+      if (l == NULL || l->gen != (uint32_t)(ev[i].data.u64 >> 32) || !l->polling) continue;
+      if (ev[i].events & EPOLLERR) {
+        /* An ICMP error (ECONNREFUSED...) on the connected socket; reading it clears it. */
+        int e = 0;
+        socklen_t el = sizeof e;
+        getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+        if (e != 0) origin_error(d, l, e);
+      }
+      if (ev[i].events & EPOLLIN) read_origin(d, l);
+    }
+    if (n < DP_BATCH) break;
   }
   if (!d->closing) dp_emit_events(d);
+  d->flush_ahead = 0;
 }

@@ -79,7 +79,7 @@ dp_link *dp_link_find(dp *d, uint32_t dst, const dp_addr *from, dp_link **foreig
   return NULL;
 }
 
-/* Gives the id back; the memory goes when its poll handle has closed. */
+/* Gives the id back; the caller frees the memory. */
 void dp_link_release(dp *d, dp_link *l) {
   if (d->links[l->id] == l) {
     d->links[l->id] = NULL;

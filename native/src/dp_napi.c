@@ -249,6 +249,7 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   }
   d->env = env;
   d->pub_fd = -1;
+  d->origin_epfd = -1;
   d->next_id = 1;
   d->origin_buffer_bytes = int_arg(env, argv[4]);
   if (napi_get_uv_event_loop(env, &d->loop) != napi_ok) {
