@@ -7,9 +7,6 @@
 #include <string.h>
 
 
-#define CHECK_OK(call) \
-  if ((call) != napi_ok) return NULL
-
 typedef struct {
   /* Data paths alive in this env (workers each have their own). */
   uint32_t live;
@@ -199,6 +196,22 @@ static dp *dp_of(napi_env env, napi_value v) {
   return box->d;
 }
 
+/* The call's first n arguments (undefined where missing, as napi_get_cb_info fills them) and how many were given. */
+static size_t args_of(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok) return argc;
+  napi_value undefined = NULL;
+  napi_get_undefined(env, &undefined);
+  for (size_t i = 0; i < n; i++) argv[i] = undefined;
+  return 0;
+}
+
+/* A method's arguments and its data path, the first of them (NULL with an exception pending when it is closed). */
+static dp *dp_call(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  args_of(env, info, n, argv);
+  return dp_of(env, argv[0]);
+}
+
 static int32_t int_arg(napi_env env, napi_value v) {
   int32_t n = 0;
   napi_get_value_int32(env, v, &n);
@@ -231,9 +244,8 @@ static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
  * offset and length in handshakeBytes; a caller's address is handshakeAddresses[i]. Valid during the call only.
  * With cookieSecret (a Uint8Array, the handshake engine's SYN cookie secret) INDUCTIONs are answered here. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t argc = args_of(env, info, 8, argv);
   if (argc < 7) {
     napi_throw_type_error(env, NULL, "listen needs 7 arguments");
     return NULL;
@@ -354,10 +366,8 @@ static napi_value boolean(napi_env env, int b) {
 
 /* sendToCaller(handle, bytes, address, port) -> boolean */
 static napi_value js_send_to_caller(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 4, argv);
   if (d == NULL) return NULL;
   void *data;
   size_t len;
@@ -372,10 +382,8 @@ static napi_value js_send_to_caller(napi_env env, napi_callback_info info) {
 
 /* openLink(handle, originHost, originPort, callerAddress, callerPort) -> id */
 static napi_value js_open_link(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 5, argv);
   if (d == NULL) return NULL;
   char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 4], caller[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
   string_arg(env, argv[1], host, sizeof host);
@@ -403,10 +411,8 @@ static dp_link *link_arg(napi_env env, dp *d, napi_value v) {
 
 /* sendToOrigin(handle, id, bytes) -> boolean */
 static napi_value js_send_to_origin(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 3, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   void *data;
@@ -420,10 +426,8 @@ static napi_value js_send_to_origin(napi_env env, napi_callback_info info) {
 
 /* startRelay(handle, id, originSocketId, telemetry) */
 static napi_value js_start_relay(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 4, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   if (l == NULL || l->state != LINK_OPEN) return NULL;
@@ -441,10 +445,8 @@ static napi_value js_start_relay(napi_env env, napi_callback_info info) {
 
 /* closeLink(handle, id) */
 static napi_value js_close_link(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 2, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   if (l != NULL) dp_close_link(d, l);
@@ -481,10 +483,8 @@ static double *f64_arg(napi_env env, napi_value v, size_t need) {
 
 /* readLink(handle, id, Float64Array(35)) -> boolean */
 static napi_value js_read_link(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 3, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   double *out = f64_arg(env, argv[2], LINK_FIELDS + 2 * RECEIVER_FIELDS);
@@ -511,9 +511,8 @@ static napi_value js_read_link(napi_env env, napi_callback_info info) {
 /* readCounters(handle, Float64Array(10 or 11)) -> boolean; a closed data path leaves its last figures in place.
  * The 11th slot, when there, gets the INDUCTIONs answered here. */
 static napi_value js_read_counters(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  args_of(env, info, 2, argv);
   dp_box *box = NULL;
   napi_get_value_external(env, argv[0], (void **)&box);
   double *out = f64_arg(env, argv[1], 11);
@@ -538,9 +537,8 @@ static napi_value js_read_counters(napi_env env, napi_callback_info info) {
 
 /* close(handle): closes every link and the public socket now; memory goes once libuv closed the handles. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  args_of(env, info, 1, argv);
   dp_box *box = NULL;
   napi_get_value_external(env, argv[0], (void **)&box);
   if (box == NULL || box->d == NULL || box->d->closing) return NULL;
@@ -555,9 +553,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 /* classify(bytes, Float64Array(13)): what srt_packet.h reads from a datagram, for the differential test against
  * src/srt/protocol: kind, destination, control type, R flag, NAK loss count, ACK kind, then the 7 ACK fields. */
 static napi_value js_classify(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t argc = args_of(env, info, 2, argv);
   void *data;
   size_t len;
   double *out = f64_arg(env, argv[1], 13);
@@ -594,9 +591,8 @@ static napi_value buffer_of(napi_env env, const uint8_t *p, size_t len) {
 
 /* sha256(bytes) -> Buffer: srt_handshake's hash, for the FIPS 180-4 vectors. */
 static napi_value js_sha256(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t argc = args_of(env, info, 1, argv);
   void *data;
   size_t len;
   if (argc < 1 || !bytes_arg(env, argv[0], &data, &len)) {
@@ -611,9 +607,8 @@ static napi_value js_sha256(napi_env env, napi_callback_info info) {
 /* inductionAnswer(secret, request, address, port, bucket) -> Buffer | null: what the data path answers to an
  * INDUCTION from address:port in that minute bucket (null: not an INDUCTION, JS would be handed it). */
 static napi_value js_induction_answer(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t argc = args_of(env, info, 5, argv);
   void *secret, *req;
   size_t secret_len, req_len;
   char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
