@@ -58,6 +58,8 @@
 #define DP_JS_CALLER 0
 #define DP_JS_ORIGIN 1
 #define DP_JS_SKIP 2
+/* A caller's CONCLUSION whose SYN cookie the data path verified (JS need not hash it again). */
+#define DP_JS_CALLER_VERIFIED 3
 /* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
 #define DP_BATCHES_PER_WAKE 16
 /* Buckets of the origin-socket-id index (power of two). */
@@ -112,6 +114,8 @@ typedef struct {
   double truncated, callback_errors;
   /* INDUCTIONs answered here (with a cookie secret given at listen), which JS then never sees. */
   double inductions;
+  /* CONCLUSIONs whose SYN cookie is not this secret's (dropped here unanswered, as the engine does). */
+  double bad_cookie;
 } dp_counters;
 
 /* A link event for JS, collected during a batch and fired after it (JS may then close links). */
@@ -236,7 +240,7 @@ void dp_link_fail(dp *d, dp_link *l, int e);
 
 /* dp_napi.c: JS callbacks from libuv callbacks. */
 /* Stages a datagram for the next dp_emit_handshakes; 0 when there is no room (see dp_js_room). */
-int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
+int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from, int verified);
 int dp_stage_origin(dp *d, dp_link *l, const uint8_t *p, size_t len);
 /* Makes room for `n` more staged datagrams, handing the staged ones to JS first if needed: only where JS may run. */
 void dp_js_room(dp *d, uint32_t n);

@@ -88,6 +88,14 @@ static uint8_t *queue_to_caller(dp *d, const dp_addr *to, size_t len) {
   return p;
 }
 
+/* SynCookie.verify on a CONCLUSION from `from`, with the engine's secret. */
+static int cookie_ok(dp *d, const uint8_t *p, const dp_addr *from) {
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  int port;
+  dp_addr_format(from, text, sizeof text, &port);
+  return srt_syn_cookie_verify(&d->cookie_key, text, port, dp_cookie_bucket(), srt_hs_cookie_of(p));
+}
+
 /* The handshake engine's INDUCTION answer, written here: stateless, so no JS call, Buffer or sendto for it. */
 static void answer_induction(dp *d, const uint8_t *p, const dp_addr *from) {
   char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
@@ -184,7 +192,7 @@ static void drain_handshakes(dp *d) {
   while (d->hs_count > 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN && !d->closing) {
     dp_js_room(d, 1);
     uint32_t at = d->hs_head;
-    if (!dp_stage_caller(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at])) break;
+    if (!dp_stage_caller(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at], 0)) break;
     d->hs_head = (d->hs_head + 1) % DP_HS_BACKLOG;
     d->hs_count--;
     d->handshakes_this_turn++;
@@ -354,13 +362,18 @@ static int read_public(dp *d) {
       continue;
     }
     if (info.kind == SRT_PKT_HANDSHAKE_PATH) {
+      uint32_t hs_type = d->answer_inductions ? srt_hs_type(p, len) : 0;
+      int verified = 0;
       /* Source port 0 is legal on the wire but cannot be answered. */
       if (from->u.in4.sin_port == 0) {
         d->counters.malformed++;
-      } else if (d->answer_inductions && srt_hs_is_induction(p, len)) {
+      } else if (hs_type == SRT_HS_INDUCTION) {
         answer_induction(d, p, from);
+      } else if (hs_type == SRT_HS_CONCLUSION && !(verified = cookie_ok(d, p, from))) {
+        /* As the engine (and libsrt): a wrong cookie gets no answer, and here costs no JS and no budget. */
+        d->counters.bad_cookie++;
       } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN &&
-                 dp_stage_caller(d, p, len, from)) {
+                 dp_stage_caller(d, p, len, from, verified)) {
         /* Copied out now: the receive slot is reused by the next batch. JS gets it at the end of the turn. */
         d->handshakes_this_turn++;
       } else {

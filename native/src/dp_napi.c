@@ -55,8 +55,8 @@ static int stage(dp *d, int32_t kind, int32_t what, uint32_t gen, const uint8_t 
   return 1;
 }
 
-int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from) {
-  if (!stage(d, DP_JS_CALLER, 0, 0, p, len)) return 0;
+int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from, int verified) {
+  if (!stage(d, verified ? DP_JS_CALLER_VERIFIED : DP_JS_CALLER, 0, 0, p, len)) return 0;
   d->js_from[d->js_n - 1] = *from;
   return 1;
 }
@@ -86,7 +86,7 @@ void dp_emit_handshakes(dp *d) {
   napi_get_reference_value(env, d->js_addresses_ref, &addresses);
   for (uint32_t i = 0; i < n; i++) {
     int32_t *e = d->js_entries + DP_JS_FIELDS * i;
-    if (e[0] == DP_JS_CALLER) {
+    if (e[0] == DP_JS_CALLER || e[0] == DP_JS_CALLER_VERIFIED) {
       char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
       int port;
       napi_value v;
@@ -240,7 +240,8 @@ static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
  *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes, handshakeBytes, handshakeEntries,
  *        handshakeAddresses }
  * events: onHandshakes(count), onLinkError(id, code), onLinkEnded(id, why). onHandshakes hands over `count` staged
- * datagrams, entry i being handshakeEntries[4i..4i+3] = kind (0 caller, 1 origin, 2 skip), caller port or link id,
+ * datagrams, entry i being handshakeEntries[4i..4i+3] = kind (0 caller, 1 origin, 2 skip, 3 caller CONCLUSION
+ * with a verified cookie), caller port or link id,
  * offset and length in handshakeBytes; a caller's address is handshakeAddresses[i]. Valid during the call only.
  * With cookieSecret (a Uint8Array, the handshake engine's SYN cookie secret) INDUCTIONs are answered here. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
@@ -508,8 +509,8 @@ static napi_value js_read_link(napi_env env, napi_callback_info info) {
   return boolean(env, 1);
 }
 
-/* readCounters(handle, Float64Array(10 or 11)) -> boolean; a closed data path leaves its last figures in place.
- * The 11th slot, when there, gets the INDUCTIONs answered here. */
+/* readCounters(handle, Float64Array(10 to 12)) -> boolean; a closed data path leaves its last figures in place.
+ * The 11th and 12th slots, when there, get the INDUCTIONs answered and the bad-cookie CONCLUSIONs dropped here. */
 static napi_value js_read_counters(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   args_of(env, info, 2, argv);
@@ -532,6 +533,7 @@ static napi_value js_read_counters(napi_env env, napi_callback_info info) {
   out[8] = c->callback_errors;
   out[9] = d->open_links;
   if (with_inductions) out[10] = c->inductions;
+  if (f64_arg(env, argv[1], 12) != NULL) out[11] = c->bad_cookie;
   return boolean(env, 1);
 }
 

@@ -26,9 +26,11 @@ class Events implements DataPathEvents {
   readonly originHandshakes: Buffer[] = [];
   readonly ended: string[] = [];
   lastAddress = '';
-  onHandshake(_msg: Buffer, address: string): void {
+  lastVerified: boolean | undefined;
+  onHandshake(_msg: Buffer, address: string, _port: number, cookieVerified?: boolean): void {
     this.handshakes++;
     this.lastAddress = address;
+    this.lastVerified = cookieVerified;
   }
   onOriginHandshake(_link: LinkId, msg: Buffer): void {
     this.originHandshakes.push(Buffer.from(msg));
@@ -92,7 +94,7 @@ describe('native data path', () => {
     }
   });
 
-  it('answers INDUCTIONs itself with the handshake engine\'s cookie when given its secret, and hands on the rest', async () => {
+  it('answers INDUCTIONs and checks CONCLUSION cookies itself with the handshake engine\'s secret, and hands on the rest', async () => {
     const secret = randomBytes(32);
     const cookie = new SynCookie(secret);
     // The listen host decides how the caller's address is spelled: dual stack gives IPv4 callers as ::ffff:a.b.c.d.
@@ -115,20 +117,30 @@ describe('native data path', () => {
       assert.deepEqual(answer, buildInductionResponse(induction, issued), `${spelled}: the engine's answer`);
       assert.equal(dp.counters.inductions, 1, spelled);
       assert.equal(events.handshakes, 0, `${spelled}: JS never saw the INDUCTION`);
-      await send(caller, callerConclusion(0x1234, issued, 'live/x'), port, callerHost === '::1' ? '::1' : '127.0.0.1');
+      const target = callerHost === '::1' ? '::1' : '127.0.0.1';
+      // A wrong cookie is dropped unanswered and counted, as the engine does, without reaching JS.
+      await send(caller, callerConclusion(0x1234, (issued ^ 0x5a5a) >>> 0 || 1, 'live/x'), port, target);
+      await waitFor(`${spelled}: the bad cookie counted`, () => (dp.counters.badCookie === 1 ? true : undefined), WAIT_MS, 10);
+      await send(caller, callerConclusion(0x1234, issued, 'live/x'), port, target);
       await waitFor(`${spelled}: the CONCLUSION handed to JS`, () => (events.handshakes === 1 ? true : undefined), WAIT_MS, 10);
       assert.equal(events.lastAddress, spelled);
-      assert.equal(answers.length, 1, `${spelled}: nothing answered the CONCLUSION in C`);
+      assert.equal(events.lastVerified, true, `${spelled}: handed over as verified`);
+      assert.equal(dp.counters.badCookie, 1, spelled);
+      assert.equal(answers.length, 1, `${spelled}: nothing answered either CONCLUSION in C`);
     }
   });
 
-  it('hands INDUCTIONs to JS without a cookie secret', async () => {
+  it('hands INDUCTIONs and CONCLUSIONs to JS unchecked without a cookie secret', async () => {
     const events = new Events();
     const { dp, port } = await listen(events);
     const caller = await udp();
     await send(caller, callerInduction(0x1234), port);
     await waitFor('the INDUCTION handed to JS', () => (events.handshakes === 1 ? true : undefined), WAIT_MS, 10);
     assert.equal(dp.counters.inductions, 0);
+    await send(caller, callerConclusion(0x1234, 0xbad, 'live/x'), port);
+    await waitFor('the CONCLUSION handed to JS', () => (events.handshakes === 2 ? true : undefined), WAIT_MS, 10);
+    assert.equal(events.lastVerified, false, 'not verified without a secret');
+    assert.equal(dp.counters.badCookie, 0);
   });
 
   it('drops and counts a datagram larger than the receive slot, from a caller and from an origin', async () => {

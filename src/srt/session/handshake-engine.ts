@@ -41,8 +41,11 @@ export class HandshakeEngine {
     this.cookie = new SynCookie(secret);
   }
 
-  /** A datagram with destination socket id 0 from a caller. Never throws. */
-  onHandshake(msg: Buffer, address: string, port: number): void {
+  /**
+   * A datagram with destination socket id 0 from a caller. Never throws. `cookieVerified`: the data path checked
+   * this CONCLUSION's cookie with the same secret already (DataPathEvents.onHandshake).
+   */
+  onHandshake(msg: Buffer, address: string, port: number, cookieVerified = false): void {
     const counters = this.counters;
     if (msg.length < HANDSHAKE_PACKET_SIZE || !isControlPacket(msg) || controlTypeOf(msg) !== ControlType.HANDSHAKE) {
       counters.malformed++;
@@ -59,7 +62,7 @@ export class HandshakeEngine {
       counters.unsupported++;
       return;
     }
-    if (!this.cookie.verify(address, port, handshakeCookieOf(msg))) {
+    if (!cookieVerified && !this.cookie.verify(address, port, handshakeCookieOf(msg))) {
       // As libsrt does: a wrong cookie gets no answer, so spoofed sources learn nothing.
       counters.badCookie++;
       return;

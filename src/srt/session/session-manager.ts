@@ -271,7 +271,7 @@ export class SessionManager {
         malformed: c.malformed + dp.malformed,
         unknownSession: dp.unknownSession,
         foreignAddress: dp.foreignAddress,
-        badCookie: c.badCookie,
+        badCookie: c.badCookie + (dp.badCookie ?? 0),
         unsupported: c.unsupported,
         originStray: c.originStray,
         rateLimited: c.rateLimited,

@@ -58,8 +58,12 @@ export type LinkEnd =
  * receive memory): copy what must outlive it.
  */
 export interface DataPathEvents {
-  /** A datagram from a caller with destination socket id 0 (handshake or garbage, not yet classified further). */
-  onHandshake(msg: Buffer, address: string, port: number): void;
+  /**
+   * A datagram from a caller with destination socket id 0 (handshake or garbage, not yet classified further).
+   * `cookieVerified`: a CONCLUSION whose SYN cookie the data path already verified with the engine's secret
+   * (DataPathListenOptions.cookieSecret; it drops and counts those that fail, in `counters.badCookie`).
+   */
+  onHandshake(msg: Buffer, address: string, port: number, cookieVerified?: boolean): void;
   /** A datagram from the origin on a link that does not relay yet (the origin's handshake answers). */
   onOriginHandshake(link: LinkId, msg: Buffer): void;
   /**
@@ -135,6 +139,8 @@ export interface DataPathCounters {
   handshakesShed: number;
   /** INDUCTIONs the data path answered itself (DataPathListenOptions.cookieSecret); absent when it answers none. */
   readonly inductions?: number;
+  /** CONCLUSIONs with a wrong SYN cookie the data path dropped itself (same condition); absent when it checks none. */
+  readonly badCookie?: number;
 }
 
 export interface DataPath {

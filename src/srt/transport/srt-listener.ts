@@ -41,7 +41,8 @@ export class SrtListener {
     const handshakes = this.handshakes;
     const sessions = this.sessions;
     const events: DataPathEvents = {
-      onHandshake: (msg: Buffer, address: string, p: number) => handshakes.onHandshake(msg, address, p),
+      onHandshake: (msg: Buffer, address: string, p: number, cookieVerified?: boolean) =>
+        handshakes.onHandshake(msg, address, p, cookieVerified === true),
       onOriginHandshake: (link: LinkId, msg: Buffer) => sessions.onOriginHandshake(link, msg),
       onLinkError: (link: LinkId, code: string) => sessions.onLinkError(link, code),
       onLinkEnded: (link: LinkId, why: LinkEnd) => sessions.onLinkEnded(link, why),

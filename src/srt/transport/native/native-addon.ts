@@ -21,13 +21,13 @@ export const RECEIVER_FIELDS = 12;
 export const LINK_SLOTS = LINK_FIELDS + 2 * RECEIVER_FIELDS;
 /**
  * Fields readCounters writes (js_read_counters): the DataPathCounters, then truncated, callback errors, links, and
- * the INDUCTIONs answered in C.
+ * the INDUCTIONs answered and the bad-cookie CONCLUSIONs dropped in C.
  */
-export const COUNTER_SLOTS = 11;
+export const COUNTER_SLOTS = 12;
 
 /** An entry of `handshakeEntries` (native/src/dp.h DP_JS_*): kind, caller port or link id, offset, length. */
 export const HANDSHAKE_FIELDS = 4;
-export const HandshakeEntry = { CALLER: 0, ORIGIN: 1, SKIP: 2 } as const;
+export const HandshakeEntry = { CALLER: 0, ORIGIN: 1, SKIP: 2, CALLER_VERIFIED: 3 } as const;
 
 /** build/Release/srt_datapath.node as the binding exports it (native/src/dp_napi.c). */
 export interface NativeAddon {

@@ -64,6 +64,9 @@ class NativeCounters implements DataPathCounters {
   get inductions(): number {
     return this.at(10);
   }
+  get badCookie(): number {
+    return this.at(11);
+  }
 }
 
 function readReceiver(s: Float64Array, at: number, out: ReceiverCounters): void {
@@ -151,8 +154,8 @@ export class NativeDataPath implements DataPath {
       const offset = entries[e + 2]!;
       const msg = bytes.subarray(offset, offset + entries[e + 3]!);
       try {
-        if (kind === HandshakeEntry.CALLER) events.onHandshake(msg, addresses[i]!, entries[e + 1]!);
-        else events.onOriginHandshake(entries[e + 1]!, msg);
+        if (kind === HandshakeEntry.ORIGIN) events.onOriginHandshake(entries[e + 1]!, msg);
+        else events.onHandshake(msg, addresses[i]!, entries[e + 1]!, kind === HandshakeEntry.CALLER_VERIFIED);
       } catch {
         this.counters.handlerErrors++;
       }
