@@ -164,6 +164,24 @@ static inline void set_socket_buffers(int fd, int bytes) {
   (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
 }
 
+/*
+ * Points the `n` headers of a recvmmsg()/sendmmsg() batch at consecutive `size`-byte slots of `bufs`, and at `names`
+ * for the peers' addresses when it is not NULL.
+ */
+static inline void point_batch(struct mmsghdr *msgs, struct iovec *iov, uint8_t *bufs, size_t size, struct sockaddr_storage *names, int n) {
+  for (int i = 0; i < n; i++) {
+    iov[i].iov_base = bufs + (size_t)i * size;
+    iov[i].iov_len = size;
+    memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    if (names != NULL) {
+      msgs[i].msg_hdr.msg_name = &names[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof names[i];
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Paced sending: `blast <pps> <ms>` sends packet i at start + i/pps, in batches
 

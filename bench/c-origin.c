@@ -124,15 +124,7 @@ static void drop_peer(const struct sockaddr_storage *from) {
 /* Reads everything queued (bounded), answers handshakes. */
 static void drain(void) {
   for (int round = 0; round < 64; round++) {
-    for (int i = 0; i < BATCH; i++) {
-      riov[i].iov_base = rbufs[i];
-      riov[i].iov_len = BUF_SIZE;
-      memset(&rmsgs[i].msg_hdr, 0, sizeof rmsgs[i].msg_hdr);
-      rmsgs[i].msg_hdr.msg_iov = &riov[i];
-      rmsgs[i].msg_hdr.msg_iovlen = 1;
-      rmsgs[i].msg_hdr.msg_name = &rnames[i];
-      rmsgs[i].msg_hdr.msg_namelen = sizeof rnames[i];
-    }
+    point_batch(rmsgs, riov, &rbufs[0][0], BUF_SIZE, rnames, BATCH);
     int n = recvmmsg(sock, rmsgs, BATCH, MSG_DONTWAIT, NULL);
     if (n <= 0) return;
     for (int i = 0; i < n; i++) {
@@ -266,14 +258,8 @@ int main(int argc, char **argv) {
   srandom((unsigned)(epoch_ns ^ (uint64_t)getpid()));
   socket_id = ((uint32_t)random() & 0x3FFFFFFFu) | 1u;
   cookie = (uint32_t)random() | 1u;
-  for (int i = 0; i < BATCH; i++) {
-    fill_ts_payload(spackets[i], PACKET_SIZE);
-    siov[i].iov_base = spackets[i];
-    siov[i].iov_len = PACKET_SIZE;
-    memset(&smsgs[i], 0, sizeof smsgs[i]);
-    smsgs[i].msg_hdr.msg_iov = &siov[i];
-    smsgs[i].msg_hdr.msg_iovlen = 1;
-  }
+  for (int i = 0; i < BATCH; i++) fill_ts_payload(spackets[i], PACKET_SIZE);
+  point_batch(smsgs, siov, &spackets[0][0], PACKET_SIZE, NULL, BATCH);
   printf("listening %d %u\n", port, socket_id);
 
   struct command_reader commands = {.used = 0};

@@ -109,13 +109,7 @@ static void drain(void) {
   for (int e = 0; e < n; e++) {
     int fd = ready[e].data.fd;
     for (int round = 0; round < 16; round++) {
-      for (int i = 0; i < BATCH_MAX; i++) {
-        riov[i].iov_base = rbuf[i];
-        riov[i].iov_len = MAX_HS;
-        memset(&rmsgs[i].msg_hdr, 0, sizeof rmsgs[i].msg_hdr);
-        rmsgs[i].msg_hdr.msg_iov = &riov[i];
-        rmsgs[i].msg_hdr.msg_iovlen = 1;
-      }
+      point_batch(rmsgs, riov, &rbuf[0][0], MAX_HS, NULL, BATCH_MAX);
       int r = recvmmsg(fd, rmsgs, BATCH_MAX, MSG_DONTWAIT, NULL);
       if (r <= 0) break;
       for (int i = 0; i < r; i++) {
@@ -252,14 +246,8 @@ int main(int argc, char **argv) {
   printf("connected peer=%u local=%d hs_us=%llu sessions=%d\n", sessions[0].peer_id, sessions[0].local_port,
          (unsigned long long)((now_ns() - hs_start) / 1000), nsessions);
 
-  for (int i = 0; i < BATCH_MAX; i++) {
-    fill_ts_payload(packets[i], PACKET_SIZE);
-    iov[i].iov_base = packets[i];
-    iov[i].iov_len = PACKET_SIZE;
-    memset(&msgs[i], 0, sizeof msgs[i]);
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-  }
+  for (int i = 0; i < BATCH_MAX; i++) fill_ts_payload(packets[i], PACKET_SIZE);
+  point_batch(msgs, iov, &packets[0][0], PACKET_SIZE, NULL, BATCH_MAX);
 
   struct command_reader commands = {.used = 0};
   for (;;) {
