@@ -295,7 +295,12 @@ async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, origin
     async counters() {
       try {
         const stats = await proxy.getJson<Record<string, unknown>>('/api/v1/stats');
-        return JSON.stringify({ drops: stats.drops, errors: stats.errors, handshakes: stats.handshakes });
+        // The links' own counters too: which of the relay's refusals (out queue, kernel) a loss was, if any.
+        type Link = { drops: number; sendQueueDrops: number; sendErrors: number };
+        const { sessions } = await proxy.getJson<{ sessions: Link[] }>('/api/v1/sessions');
+        const sum = (k: keyof Link): number => sessions.reduce((n, s) => n + s[k], 0);
+        const links = { drops: sum('drops'), sendQueueDrops: sum('sendQueueDrops'), sendErrors: sum('sendErrors') };
+        return JSON.stringify({ drops: stats.drops, errors: stats.errors, handshakes: stats.handshakes, links });
       } catch (error) {
         return `(GET /api/v1/stats failed: ${(error as Error).message})`;
       }

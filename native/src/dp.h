@@ -49,8 +49,12 @@
 /* Handshake-path datagrams over the turn's budget wait here for the next turns (a reconnect wave is a burst); only
  * what finds it full is shed. */
 #define DP_HS_BACKLOG 1024
-/* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
-#define DP_BATCHES_PER_WAKE 16
+/* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. Fewer than an
+ * origin gets: after a stall the public socket (SRT_RECV_BUFFER_BYTES, megabytes) holds a backlog far longer than an
+ * origin socket (ORIGIN_SOCKET_BUFFER_BYTES, a few hundred full datagrams), so origins are drained first. */
+#define DP_BATCHES_PER_WAKE 4
+/* recvmmsg batches per poll callback on one origin socket: more than the out queue holds, which is flushed when full. */
+#define DP_ORIGIN_BATCHES_PER_WAKE 16
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 

@@ -425,7 +425,7 @@ static void origin_error(dp *d, dp_link *l, int e) {
 
 static void read_origin(dp *d, dp_link *l) {
   uint64_t now = uv_now(d->loop);
-  for (int round = 0; round < 4 && l->polling && l->state != LINK_ENDED; round++) {
+  for (int round = 0; round < DP_ORIGIN_BATCHES_PER_WAKE && l->polling && l->state != LINK_ENDED; round++) {
     if (d->out_n + DP_BATCH > DP_OUT_SLOTS) flush_out(d);
     uint32_t base = d->out_n;
     for (uint32_t i = base; i < base + DP_BATCH; i++) {

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import type { Socket } from 'node:dgram';
+import { spawnSync } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { emptyLinkCounters, type DataPath, type DataPathEvents, type LinkId } from '../../src/srt/transport/data-path.js';
@@ -62,10 +63,11 @@ describe('native data path', () => {
     return s;
   }
 
-  /** A caller and an origin with a relaying link between them; `toCaller` collects what the caller receives. */
-  async function relayingLink(dp: DataPath) {
-    const caller = await udp();
-    const origin = await udp();
+  /** A caller and an origin (given, or bound here) with a relaying link between them; `toCaller` collects what the
+   * caller receives. */
+  async function relayingLink(dp: DataPath, given: { caller?: Socket; origin?: Socket } = {}) {
+    const caller = given.caller ?? (await udp());
+    const origin = given.origin ?? (await udp());
     const toCaller: Buffer[] = [];
     caller.on('message', (m) => toCaller.push(m));
     let linkPort = 0;
@@ -141,6 +143,66 @@ describe('native data path', () => {
     const delivered = toCaller.length;
     await sleep(300);
     assert.equal(toCaller.length, delivered);
+  });
+
+  it('reads an origin backlog larger than the outgoing queue in one turn, flushing the queue as it fills, losing none', async () => {
+    const { dp } = await listen(new Events(), { ...OPTIONS, originBufferBytes: 4 << 20 });
+    const bound = async (options: { reuseAddr?: boolean; recvBufferSize?: number }): Promise<Socket> => {
+      const s = createSocket({ type: 'udp4', ...options });
+      await new Promise<void>((resolve, reject) => (s.once('error', reject), s.bind(0, '127.0.0.1', () => resolve())));
+      cleanups.push(() => closeUdp(s));
+      return s;
+    };
+    // The origin's port is shared (SO_REUSEADDR) with a child process that sends the backlog: the link's socket is
+    // connected to that address and takes datagrams from it only.
+    const origin = await bound({ reuseAddr: true });
+    const caller = await bound({ recvBufferSize: 4 << 20 });
+    const { link, linkPort, toCaller } = await relayingLink(dp, { caller, origin });
+    const total = 900; // above the queue's 512 slots, within one wake's 16 batches of 64
+    const dropsBefore = udpDropsByPort().get(linkPort) ?? 0;
+    // spawnSync blocks this thread's loop, so the whole backlog waits on the link's socket before the addon reads.
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:dgram').createSocket({ type: 'udp4', reuseAddr: true });
+         const [from, to, n] = process.argv.slice(1).map(Number);
+         s.bind(from, '127.0.0.1', () => {
+           let done = 0;
+           for (let i = 0; i < n; i++) {
+             const m = Buffer.alloc(20);
+             m.writeUInt32BE(i, 0);
+             m.writeUInt32BE(0x77, 12);
+             s.send(m, to, '127.0.0.1', () => { if (++done === n) s.close(); });
+           }
+         });`,
+        String(origin.address().port),
+        String(linkPort),
+        String(total),
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(child.status, 0, `the backlog sender failed: ${child.stderr}`);
+    const queued = total - ((udpDropsByPort().get(linkPort) ?? 0) - dropsBefore);
+    assert.ok(queued > 600, `the link's socket held only ${queued} of ${total} datagrams: raise net.core.rmem_max to 4194304 (sysctl)`);
+    const c = emptyLinkCounters();
+    // The first turn that reads anything reads the whole backlog (it was all there before the loop ran again).
+    const firstRead = await new Promise<number>((resolve) => {
+      const look = (): void => {
+        dp.readLink(link, c);
+        if (c.packetsFromOrigin > 0) resolve(c.packetsFromOrigin);
+        else setImmediate(look);
+      };
+      setImmediate(look);
+    });
+    assert.equal(firstRead, queued);
+    await waitFor('the backlog at the caller', () => (toCaller.length >= queued ? true : undefined), WAIT_MS, 10);
+    assert.equal(toCaller.length, queued);
+    assert.equal(new Set(toCaller.map((m) => m.readUInt32BE(0))).size, queued, 'each datagram once');
+    dp.readLink(link, c);
+    assert.equal(c.sendQueueDrops, 0);
+    assert.equal(c.sendErrors, 0);
+    assert.equal(c.drops, 0);
   });
 
   it('counts relay sends the kernel rejects on the link, and keeps flushing the others', async () => {
