@@ -52,9 +52,11 @@
 /* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. Fewer than an
  * origin gets: after a stall the public socket (SRT_RECV_BUFFER_BYTES, megabytes) holds a backlog far longer than an
  * origin socket (ORIGIN_SOCKET_BUFFER_BYTES, a few hundred full datagrams), so origins are drained first. */
-#define DP_BATCHES_PER_WAKE 4
+#define DP_BATCHES_PER_WAKE 16
 /* recvmmsg batches per poll callback on one origin socket: more than the out queue holds, which is flushed when full. */
 #define DP_ORIGIN_BATCHES_PER_WAKE 16
+/* Datagrams one read of an origin socket must find for its link to count as flowing downstream (origin_flowing). */
+#define DP_ORIGIN_FLOW 8
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 
@@ -101,6 +103,9 @@ typedef struct dp_link {
   uint32_t batch_n;
   uint8_t batch_idx[DP_BATCH];
   struct dp_link *batch_next;
+  /* The last read of its origin socket found a flow (DP_ORIGIN_FLOW datagrams or more): read it between public
+   * batches too. */
+  int origin_flowing;
 } dp_link;
 
 typedef struct {
