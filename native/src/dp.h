@@ -49,11 +49,12 @@
 /* Handshake-path datagrams over the turn's budget wait here for the next turns (a reconnect wave is a burst); only
  * what finds it full is shed. */
 #define DP_HS_BACKLOG 1024
-/* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. Fewer than an
- * origin gets: after a stall the public socket (SRT_RECV_BUFFER_BYTES, megabytes) holds a backlog far longer than an
- * origin socket (ORIGIN_SOCKET_BUFFER_BYTES, a few hundred full datagrams), so origins are drained first. */
+/* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
 #define DP_BATCHES_PER_WAKE 16
-/* recvmmsg batches per poll callback on one origin socket: more than the out queue holds, which is flushed when full. */
+/* recvmmsg batches per poll callback on one origin socket, as many as on the public socket: after a stall an origin
+ * socket (ORIGIN_SOCKET_BUFFER_BYTES, a few hundred full datagrams) overflows long before the public socket
+ * (SRT_RECV_BUFFER_BYTES, megabytes), so it must not be emptied more slowly. More than the out queue holds, which is
+ * flushed when full. */
 #define DP_ORIGIN_BATCHES_PER_WAKE 16
 /* Datagrams one read of an origin socket must find for its link to count as flowing downstream (origin_flowing). */
 #define DP_ORIGIN_FLOW 8
