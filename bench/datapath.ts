@@ -4,7 +4,7 @@
 //   npm run bench:datapath [-- --duration 5 --warmup 1 --rates 20k,50k,80k --sessions 1,100 --targets direct,c-ref,native,js
 //                             --both-rate 50k --workers-rate 120k --workers-sessions 100
 //                             --workers-targets c-ref,native-w1,native-w2 --parts up,both,workers,handshake
-//                             --hs-n 500 --hs-in-flight 64 --repeat 1 --rcvbuf 4194304 --origin-buf 524288 --batch-us 200
+//                             --hs-n 500 --hs-in-flight 64 --repeat 1 --rcvbuf 4194304 --origin-buf 2097152 --batch-us 200
 //                             --log-level info --no-pin --log-dir <dir>]
 //
 // Targets: direct = no relay, the callers talk to the origin itself (what the load generator and the sink carry on
@@ -114,7 +114,7 @@ function parseOptions(argv: readonly string[]): Options {
     // The proxy's default SRT_RECV_BUFFER_BYTES (and the machine's rmem_max), given to the C reference as well.
     rcvbuf: 4_194_304,
     // The proxy's default ORIGIN_SOCKET_BUFFER_BYTES; given to both the proxy and the C reference's origin sockets.
-    originBuf: 524_288,
+    originBuf: 2_097_152,
     batchUs: 200,
     logLevel: 'info',
     pin: true,

@@ -56,8 +56,6 @@
  * (SRT_RECV_BUFFER_BYTES, megabytes), so it must not be emptied more slowly. More than the out queue holds, which is
  * flushed when full. */
 #define DP_ORIGIN_BATCHES_PER_WAKE 16
-/* Datagrams one read of an origin socket must find for its link to count as flowing downstream (origin_flowing). */
-#define DP_ORIGIN_FLOW 8
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 
@@ -104,9 +102,6 @@ typedef struct dp_link {
   uint32_t batch_n;
   uint8_t batch_idx[DP_BATCH];
   struct dp_link *batch_next;
-  /* The last read of its origin socket found a flow (DP_ORIGIN_FLOW datagrams or more): read it between public
-   * batches too. */
-  int origin_flowing;
 } dp_link;
 
 typedef struct {

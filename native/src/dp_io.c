@@ -19,7 +19,6 @@ static void on_idle(uv_idle_t *h);
 static void flush_out(dp *d);
 static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
 static void drain_handshakes(dp *d);
-static void read_origin(dp *d, dp_link *l);
 
 static void set_buffers(int fd, int rcv, int snd) {
   if (rcv > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
@@ -351,12 +350,7 @@ static int read_public(dp *d) {
       l->retransmitted_from_caller++;
     }
   }
-  for (dp_link *l = touched; l != NULL; l = l->batch_next) {
-    send_link_batch(d, l);
-    /* A flow both ways: its origin socket (a much smaller buffer than the public socket's) is read after each public
-     * batch rather than after the whole backlog, which the public socket holds longer. */
-    if (l->origin_flowing && l->state == LINK_RELAYING && l->polling) read_origin(d, l);
-  }
+  for (dp_link *l = touched; l != NULL; l = l->batch_next) send_link_batch(d, l);
   for (int i = 0; i < n; i++) d->in_iov[i].iov_len = DP_SLOT;
   /* JS last: it may open or close links, and its buffers point into this batch. */
   for (int k = 0; k < handshakes_n && !d->closing; k++) {
@@ -430,10 +424,8 @@ static void origin_error(dp *d, dp_link *l, int e) {
   }
 }
 
-/* Reads one origin socket up to DP_ORIGIN_BATCHES_PER_WAKE batches; the number of datagrams read. */
-static uint32_t read_origin_batches(dp *d, dp_link *l) {
+static void read_origin(dp *d, dp_link *l) {
   uint64_t now = uv_now(d->loop);
-  uint32_t got = 0;
   for (int round = 0; round < DP_ORIGIN_BATCHES_PER_WAKE && l->polling && l->state != LINK_ENDED; round++) {
     if (d->out_n + DP_BATCH > DP_OUT_SLOTS) flush_out(d);
     uint32_t base = d->out_n;
@@ -449,7 +441,7 @@ static uint32_t read_origin_batches(dp *d, dp_link *l) {
     if (n <= 0) {
       int e = n < 0 ? errno : EAGAIN;
       if (e != EAGAIN && e != EWOULDBLOCK && e != EINTR) origin_error(d, l, e);
-      return got;
+      return;
     }
     uint32_t w = base;
     for (uint32_t j = base; j < base + (uint32_t)n; j++) {
@@ -464,7 +456,7 @@ static uint32_t read_origin_batches(dp *d, dp_link *l) {
       if (l->state == LINK_OPEN) {
         /* Still in its handshake: the session logic reads it. The slot is reused. */
         if (!d->closing && l->polling) dp_emit_origin_handshake(d, l, p, len);
-        if (d->closing) return got; /* JS closed the data path: the queue is gone */
+        if (d->closing) return; /* JS closed the data path: the queue is gone */
         continue;
       }
       if (l->state != LINK_RELAYING) {
@@ -500,14 +492,8 @@ static uint32_t read_origin_batches(dp *d, dp_link *l) {
       w++;
     }
     d->out_n = w;
-    got += (uint32_t)n;
-    if (n < DP_BATCH) return got;
+    if (n < DP_BATCH) return;
   }
-  return got;
-}
-
-static void read_origin(dp *d, dp_link *l) {
-  l->origin_flowing = read_origin_batches(d, l) >= DP_ORIGIN_FLOW;
 }
 
 static void on_origin(uv_poll_t *h, int status, int events) {

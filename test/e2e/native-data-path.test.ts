@@ -214,20 +214,20 @@ describe('native data path', () => {
     assert.equal(c.drops, 0);
   });
 
-  it('relays backlogs both ways at once on a link flowing both ways (its origin read between public batches), each datagram once', async () => {
+  it('relays backlogs both ways at once, larger than the outgoing queue, each datagram once', async () => {
     const { dp, port } = await listen(new Events(), { ...OPTIONS, receiveBufferBytes: 4 << 20, originBufferBytes: 4 << 20 });
     const origin = await boundUdp({ reuseAddr: true, recvBufferSize: 4 << 20 });
     const caller = await boundUdp({ reuseAddr: true, recvBufferSize: 4 << 20 });
     const toOrigin: Buffer[] = [];
     const { link, linkPort, toCaller } = await relayingLink(dp, { caller, origin });
     origin.on('message', (m) => toOrigin.push(m));
-    // A first downstream burst marks the link as flowing both ways (its origin read found 8 or more).
+    // A first downstream burst: the link relays both ways before the backlogs arrive.
     sendBacklogs([{ from: origin.address().port, to: linkPort, n: 32, dst: 0x77 }]);
     await waitFor('the first burst at the caller', () => (toCaller.length === 32 ? true : undefined), WAIT_MS, 10);
     toCaller.length = 0;
     const drops = (): number => (udpDropsByPort().get(linkPort) ?? 0) + (udpDropsByPort().get(port) ?? 0);
     const dropsBefore = drops();
-    const up = 1500; // several public batches, each followed by a read of the origin socket
+    const up = 1500; // several public batches
     const down = 700;
     sendBacklogs([
       { from: caller.address().port, to: port, n: up, dst: ORIGIN_SID },
