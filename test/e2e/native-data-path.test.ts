@@ -9,13 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { emptyLinkCounters, type DataPath, type DataPathEvents, type LinkId } from '../../src/srt/transport/data-path.js';
+import { emptyLinkCounters, type DataPath, type DataPathEvents, type DataPathListenOptions, type LinkId } from '../../src/srt/transport/data-path.js';
 import { checkNativeAddonFile, loadNativeAddon, loadNativeDataPath } from '../../src/srt/transport/native/load-native-data-path.js';
 import type { NativeDataPath } from '../../src/srt/transport/native/native-data-path.js';
 import { bindUdp, closeUdp, freeUdpPort } from '../support/net.js';
 import { fdCount, isUdpPortBound, udpDropsByPort } from '../support/procfs.js';
 import { sleep, waitFor } from '../support/process.js';
-import { buildDataPacket, callerInduction, tsNullPayload } from '../support/srt-packets.js';
+import { buildDataPacket, callerConclusion, callerInduction, tsNullPayload } from '../support/srt-packets.js';
+import { buildInductionResponse } from '../../src/srt/protocol/handshake-builders.js';
+import { SynCookie } from '../../src/srt/protocol/syn-cookie.js';
 
 const WAIT_MS = 10_000;
 const ORIGIN_SID = 0x3333;
@@ -25,9 +27,11 @@ class Events implements DataPathEvents {
   readonly originHandshakes: Buffer[] = [];
   readonly ended: string[] = [];
   lastAddress = '';
-  onHandshake(_msg: Buffer, address: string): void {
+  lastVerified: boolean | undefined;
+  onHandshake(_msg: Buffer, address: string, _port: number, cookieVerified?: boolean): void {
     this.handshakes++;
     this.lastAddress = address;
+    this.lastVerified = cookieVerified;
   }
   onOriginHandshake(_link: LinkId, msg: Buffer): void {
     this.originHandshakes.push(Buffer.from(msg));
@@ -42,7 +46,7 @@ function send(socket: Socket, msg: Buffer, port: number, host = '127.0.0.1'): Pr
   return new Promise((resolve, reject) => socket.send(msg, port, host, (error) => (error ? reject(error) : resolve())));
 }
 
-const OPTIONS = { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, sendBufferBytes: 0, originBufferBytes: 0, reusePort: false };
+const OPTIONS: DataPathListenOptions = { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, sendBufferBytes: 0, originBufferBytes: 0, reusePort: false };
 
 describe('native data path', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -90,6 +94,55 @@ describe('native data path', () => {
       if (saved === undefined) delete process.env.SRT_PROXY_NATIVE_ADDON;
       else process.env.SRT_PROXY_NATIVE_ADDON = saved;
     }
+  });
+
+  it('answers INDUCTIONs and checks CONCLUSION cookies itself with the handshake engine\'s secret, and hands on the rest', async () => {
+    const secret = randomBytes(32);
+    const cookie = new SynCookie(secret);
+    // The listen host decides how the caller's address is spelled: dual stack gives IPv4 callers as ::ffff:a.b.c.d.
+    for (const [listenHost, callerHost, spelled] of [
+      ['127.0.0.1', '127.0.0.1', '127.0.0.1'],
+      ['::', '127.0.0.1', '::ffff:127.0.0.1'],
+      ['::1', '::1', '::1'],
+    ] as const) {
+      const events = new Events();
+      const { dp, port } = await listen(events, { ...OPTIONS, host: listenHost, cookieSecret: secret });
+      const caller = await udp(callerHost);
+      const answers: Buffer[] = [];
+      caller.on('message', (m) => answers.push(m));
+      const induction = callerInduction(0x1234, 777);
+      await send(caller, induction, port, callerHost === '::1' ? '::1' : '127.0.0.1');
+      await waitFor(`${spelled}: the INDUCTION answer`, () => (answers.length > 0 ? true : undefined), WAIT_MS, 10);
+      const answer = answers[0]!;
+      const issued = answer.readUInt32BE(44);
+      assert.equal(cookie.verify(spelled, caller.address().port, issued), true, `${spelled}: the engine verifies the cookie`);
+      assert.deepEqual(answer, buildInductionResponse(induction, issued), `${spelled}: the engine's answer`);
+      assert.equal(dp.counters.inductions, 1, spelled);
+      assert.equal(events.handshakes, 0, `${spelled}: JS never saw the INDUCTION`);
+      const target = callerHost === '::1' ? '::1' : '127.0.0.1';
+      // A wrong cookie is dropped unanswered and counted, as the engine does, without reaching JS.
+      await send(caller, callerConclusion(0x1234, (issued ^ 0x5a5a) >>> 0 || 1, 'live/x'), port, target);
+      await waitFor(`${spelled}: the bad cookie counted`, () => (dp.counters.badCookie === 1 ? true : undefined), WAIT_MS, 10);
+      await send(caller, callerConclusion(0x1234, issued, 'live/x'), port, target);
+      await waitFor(`${spelled}: the CONCLUSION handed to JS`, () => (events.handshakes === 1 ? true : undefined), WAIT_MS, 10);
+      assert.equal(events.lastAddress, spelled);
+      assert.equal(events.lastVerified, true, `${spelled}: handed over as verified`);
+      assert.equal(dp.counters.badCookie, 1, spelled);
+      assert.equal(answers.length, 1, `${spelled}: nothing answered either CONCLUSION in C`);
+    }
+  });
+
+  it('hands INDUCTIONs and CONCLUSIONs to JS unchecked without a cookie secret', async () => {
+    const events = new Events();
+    const { dp, port } = await listen(events);
+    const caller = await udp();
+    await send(caller, callerInduction(0x1234), port);
+    await waitFor('the INDUCTION handed to JS', () => (events.handshakes === 1 ? true : undefined), WAIT_MS, 10);
+    assert.equal(dp.counters.inductions, 0);
+    await send(caller, callerConclusion(0x1234, 0xbad, 'live/x'), port);
+    await waitFor('the CONCLUSION handed to JS', () => (events.handshakes === 2 ? true : undefined), WAIT_MS, 10);
+    assert.equal(events.lastVerified, false, 'not verified without a secret');
+    assert.equal(dp.counters.badCookie, 0);
   });
 
   it('drops and counts a datagram larger than the receive slot, from a caller and from an origin', async () => {
