@@ -198,7 +198,6 @@ static void drain_handshakes(dp *d) {
     d->hs_count--;
     d->handshakes_this_turn++;
   }
-  if (!d->closing) dp_emit_events(d);
   if (d->hs_count > 0) dp_schedule_events(d);
 }
 
@@ -418,8 +417,7 @@ static int read_public(dp *d) {
   }
   for (dp_link *l = touched; l != NULL; l = l->batch_next) send_link_batch(d, l);
   for (int i = 0; i < n; i++) d->in_iov[i].iov_len = DP_SLOT;
-  /* JS last: it may open or close links. */
-  if (!d->closing) dp_emit_events(d);
+  /* The link ends found here reach JS at uv_check, after this turn's handshakes (on_check). */
   drain_handshakes(d);
   return n;
 }
@@ -480,6 +478,10 @@ static void on_check(uv_check_t *h) {
    * leaves with the flush below. */
   d->flush_ahead = 1;
   dp_emit_handshakes(d);
+  /* Link ends and errors after the handshakes of the same turn, as they were received: a caller's retransmitted
+   * CONCLUSION and its SHUTDOWN in one turn find the session still open (answered as a repeat), not closed (which
+   * would open a new one). */
+  if (!d->closing) dp_emit_events(d);
   d->flush_ahead = 0;
   d->handshakes_this_turn = 0;
   if (d->closing) return;
@@ -606,6 +608,5 @@ static void on_origins(uv_poll_t *h, int status, int events) {
     }
     if (n < DP_BATCH) break;
   }
-  if (!d->closing) dp_emit_events(d);
   d->flush_ahead = 0;
 }
