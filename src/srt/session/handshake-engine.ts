@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.tokens.js';
 import { buildInductionResponse, buildRejection } from '../protocol/handshake-builders.js';
 import { streamIdOf } from '../protocol/handshake-extension.js';
 import {
@@ -17,7 +19,7 @@ import { SynCookie } from '../protocol/syn-cookie.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
 import { DATA_PATH, type DataPath } from '../transport/data-path.js';
-import { COOKIE_SECRET } from './cookie-secret.js';
+import { COOKIE_SECRET, cookieSecretOf } from './cookie-secret.js';
 import { ProxyCounters } from './proxy-counters.js';
 import { SessionManager } from './session-manager.js';
 
@@ -30,13 +32,15 @@ export class HandshakeEngine {
   private readonly cookie: SynCookie;
 
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly sessions: SessionManager,
     private readonly counters: ProxyCounters,
     @Inject(DATA_PATH) private readonly dataPath: DataPath,
     private readonly rejections: RejectionLog,
     private readonly guard: SourceGuard,
-    // Shared with the data path, which may answer INDUCTIONs itself (DataPathListenOptions.cookieSecret).
-    @Inject(COOKIE_SECRET) secret: Buffer,
+    // Shared with the data path, which may answer INDUCTIONs itself (DataPathListenOptions.cookieSecret); built
+    // without DI (benches), the config's.
+    @Inject(COOKIE_SECRET) secret: Buffer = cookieSecretOf(config),
   ) {
     this.cookie = new SynCookie(secret);
   }
