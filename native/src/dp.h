@@ -62,6 +62,11 @@
 #define DP_JS_CALLER_VERIFIED 3
 /* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
 #define DP_BATCHES_PER_WAKE 16
+/* recvmmsg batches per poll callback on one origin socket, as many as on the public socket: after a stall an origin
+ * socket (ORIGIN_SOCKET_BUFFER_BYTES, a few hundred full datagrams) overflows long before the public socket
+ * (SRT_RECV_BUFFER_BYTES, megabytes), so it must not be emptied more slowly. More than the out queue holds, which is
+ * flushed when full. */
+#define DP_ORIGIN_BATCHES_PER_WAKE 16
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 

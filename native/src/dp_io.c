@@ -1,8 +1,9 @@
 /*
  * Sockets and batched I/O. The public socket is read with recvmmsg; a batch's datagrams for relaying links are
  * grouped by link and leave with one sendmmsg per link. Origin datagrams of relaying links are received straight
- * into one bounded queue for the public socket, flushed with sendmmsg once per loop turn (uv_check). What the
- * kernel refuses is dropped and counted, never queued further. Per datagram: no malloc, no JS, no other syscall.
+ * into one bounded queue for the public socket, flushed with sendmmsg once per loop turn (uv_check) and whenever it
+ * is full. What the kernel refuses is dropped and counted, never queued further. Per datagram: no malloc, no JS, no
+ * other syscall.
  */
 #include "dp.h" /* first: it defines _GNU_SOURCE for recvmmsg/sendmmsg */
 #include <errno.h>
@@ -502,7 +503,7 @@ static void origin_error(dp *d, dp_link *l, int e) {
 static void read_origin(dp *d, dp_link *l) {
   uint64_t now = uv_now(d->loop);
   uint32_t id = l->id, gen = l->gen;
-  for (int round = 0; round < 4 && l->polling && l->state != LINK_ENDED; round++) {
+  for (int round = 0; round < DP_ORIGIN_BATCHES_PER_WAKE && l->polling && l->state != LINK_ENDED; round++) {
     if (l->state == LINK_OPEN) {
       /* Room to stage a whole batch (JS may run here: the queue is consistent); JS may close the link (freed at
        * once) or everything. */
