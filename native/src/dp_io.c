@@ -70,12 +70,9 @@ int64_t dp_cookie_bucket(void) {
 }
 
 /* A slot of the outgoing queue for a handshake-path datagram to `to` (link 0: failures count process-wide). */
-static uint8_t *queue_to_caller(dp *d, const dp_addr *to, size_t len) {
-  if (d->out_n == DP_OUT_SLOTS) flush_out(d);
-  uint32_t w = d->out_n++;
-  uint8_t *p = d->out_iov[w].iov_base;
-  DP_UNPOISON(p, DP_SLOT);
-  DP_POISON(p + len, DP_SLOT - len);
+/* Out-queue slot w (its bytes already in place) goes to `to`; `link`/`gen` name the link charged for a refusal
+ * (0 for the handshake path's own answers). */
+static inline void address_out(dp *d, uint32_t w, size_t len, const dp_addr *to, uint32_t link, uint32_t gen) {
   d->out_iov[w].iov_len = len;
   d->out_to[w] = *to;
   struct msghdr *m = &d->out_hdr[w].msg_hdr;
@@ -84,8 +81,17 @@ static uint8_t *queue_to_caller(dp *d, const dp_addr *to, size_t len) {
   m->msg_iovlen = 1;
   m->msg_name = &d->out_to[w].u;
   m->msg_namelen = d->out_to[w].len;
-  d->out_link[w] = 0;
-  d->out_gen[w] = 0;
+  d->out_link[w] = link;
+  d->out_gen[w] = gen;
+}
+
+static uint8_t *queue_to_caller(dp *d, const dp_addr *to, size_t len) {
+  if (d->out_n == DP_OUT_SLOTS) flush_out(d);
+  uint32_t w = d->out_n++;
+  uint8_t *p = d->out_iov[w].iov_base;
+  DP_UNPOISON(p, DP_SLOT);
+  DP_POISON(p + len, DP_SLOT - len);
+  address_out(d, w, len, to, 0, 0);
   return p;
 }
 
@@ -563,16 +569,7 @@ static void read_origin(dp *d, dp_link *l) {
         d->out_iov[w].iov_base = p;
         d->out_iov[j].iov_base = t;
       }
-      d->out_iov[w].iov_len = len;
-      d->out_to[w] = l->caller;
-      struct msghdr *m = &d->out_hdr[w].msg_hdr;
-      memset(m, 0, sizeof *m);
-      m->msg_iov = &d->out_iov[w];
-      m->msg_iovlen = 1;
-      m->msg_name = &d->out_to[w].u;
-      m->msg_namelen = d->out_to[w].len;
-      d->out_link[w] = l->id;
-      d->out_gen[w] = l->gen;
+      address_out(d, w, len, &l->caller, l->id, l->gen);
       w++;
     }
     d->out_n = w;
