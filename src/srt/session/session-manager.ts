@@ -292,7 +292,15 @@ export class SessionManager {
     this.counters.countConnected(session.streamId.mode, session.origin!.id);
     const handshakeMs = session.connectedAt - session.startedAt;
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
-    this.sessionLog.started({ ...identify(session), handshakeMs });
+    const id = session.streamId;
+    this.sessionLog.started({
+      session: session.id,
+      stream: id.key,
+      mode: id.mode,
+      caller: callerOf(session),
+      origin: session.origin?.id,
+      handshakeMs,
+    });
     if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
@@ -320,8 +328,14 @@ export class SessionManager {
       this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
       return;
     }
+    const id = session.streamId;
+    const t = session.telemetry;
     this.sessionLog.ended({
-      ...identify(session),
+      session: session.id,
+      stream: id.key,
+      mode: id.mode,
+      caller: callerOf(session),
+      origin: session.origin?.id,
       reason: session.closeReason,
       durationMs: Date.now() - session.connectedAt,
       bytesFromCaller: session.bytesFromCaller,
@@ -331,7 +345,10 @@ export class SessionManager {
       drops: session.drops,
       sendQueueDrops: session.sendQueueDrops,
       sendErrors: session.sendErrors,
-      ...endTelemetry(session),
+      // Link figures only when telemetry is on (absent fields are left out of the line).
+      rttMs: t === undefined ? undefined : t.receiver === undefined ? null : t.receiver.rttUs / 1000,
+      lossReported: t === undefined ? undefined : t.byOrigin.lossReported + t.byCaller.lossReported,
+      retransmitted: t === undefined ? undefined : session.retransmittedFromCaller + session.retransmittedFromOrigin,
     });
   }
 
@@ -435,25 +452,17 @@ export class SessionManager {
   }
 }
 
-/** Link figures for the session-end log line (none when telemetry is off). */
-function endTelemetry(session: Session): { rttMs?: number | null; lossReported?: number; retransmitted?: number } {
-  const t = session.telemetry;
-  if (t === undefined) return {};
-  const receiver = t.receiver;
-  return {
-    rttMs: receiver === undefined ? null : receiver.rttUs / 1000,
-    lossReported: t.byOrigin.lossReported + t.byCaller.lossReported,
-    retransmitted: session.retransmittedFromCaller + session.retransmittedFromOrigin,
-  };
-}
-
 /** The fields every session log line starts with. */
 function identify(session: Session): SessionIdentity {
   return {
     session: session.id,
     stream: session.streamId.key,
     mode: session.streamId.mode,
-    caller: `${session.callerAddress}:${session.callerPort}`,
+    caller: callerOf(session),
     origin: session.origin?.id,
   };
+}
+
+function callerOf(session: Session): string {
+  return `${session.callerAddress}:${session.callerPort}`;
 }
