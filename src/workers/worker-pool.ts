@@ -15,12 +15,12 @@ import type { SrtSide, WorkerRestart, WorkerStats } from '../srt/srt-side.js';
 import {
   mergeByStream,
   mergeCounts,
-  mergeSnapshots,
   mergeStreamLinks,
   parseWorkerSessionId,
   workerSessionView,
 } from './merge-views.js';
 import { RpcChannel } from './rpc-channel.js';
+import { RetiredCounts } from './retired-counts.js';
 import { MainMethods, WorkerMethods, type ObservationBatch, type SrtWorkerData, type WorkerBinding } from './worker-protocol.js';
 
 /** Questions to a worker (views, counts) must not hold up an API answer or a scrape for long. */
@@ -74,6 +74,8 @@ export class WorkerPool implements SrtSide {
   private readonly restarts = { crash: 0, admin: 0 };
   private readonly handshakeObservers: ((seconds: number) => void)[] = [];
   private readonly rttObservers: ((mode: StreamMode, origin: string, seconds: number) => void)[] = [];
+  /** Counters of threads that missed a scrape or exited, so the merged totals never go backwards. */
+  private readonly counts = new RetiredCounts<Worker>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -151,9 +153,8 @@ export class WorkerPool implements SrtSide {
   async snapshot(): Promise<ProxySnapshot> {
     const answers = await this.ask<{ snapshot: ProxySnapshot; observations: ObservationBatch }>(WorkerMethods.snapshot);
     for (const { value } of answers) this.observe(value.observations);
-    const snapshots = answers.map((a) => a.value.snapshot);
-    if (snapshots.length === 0) throw new Error('no SRT worker answered');
-    return { ...mergeSnapshots(snapshots), draining: this.draining };
+    const merged = this.counts.merge(answers.map((a) => ({ thread: a.thread, snapshot: a.value.snapshot })));
+    return { ...merged, draining: this.draining };
   }
 
   async sessions(): Promise<SessionListing[]> {
@@ -307,6 +308,7 @@ export class WorkerPool implements SrtSide {
 
   private onExit(slot: Slot, worker: Worker, channel: RpcChannel, streams: Held, code: number, failure: Error | undefined): void {
     channel.close(`SRT worker ${slot.index} exited`);
+    this.counts.retire(worker);
     // Its sessions are gone: give their streams back, as if each had ended after relaying (so a caller that
     // reconnects within the sticky grace finds its stream's origin again).
     for (const [streamKey, held] of streams) {
@@ -351,12 +353,13 @@ export class WorkerPool implements SrtSide {
   }
 
   /** Asks every bound worker; one that does not answer in time is left out (and logged), not waited for. */
-  private async ask<T>(method: string, args: unknown[] = []): Promise<{ worker: number; value: T }[]> {
+  private async ask<T>(method: string, args: unknown[] = []): Promise<{ worker: number; thread: Worker; value: T }[]> {
     const live = this.live();
+    const threads = live.map((s) => s.worker!);
     const settled = await Promise.allSettled(live.map((s) => s.channel!.call<T>(method, args, QUERY_TIMEOUT_MS)));
-    const out: { worker: number; value: T }[] = [];
+    const out: { worker: number; thread: Worker; value: T }[] = [];
     settled.forEach((result, i) => {
-      if (result.status === 'fulfilled') out.push({ worker: live[i]!.index, value: result.value });
+      if (result.status === 'fulfilled') out.push({ worker: live[i]!.index, thread: threads[i]!, value: result.value });
       else this.logger.warn(`SRT worker ${live[i]!.index} left out of ${method}: ${(result.reason as Error).message}`);
     });
     return out;

@@ -140,6 +140,9 @@ for (const { how, victim: v } of restarts) {
     assert.equal(unauthorised.status, 401, unauthorised.text);
     const missing = await httpRequest(proxy.url('/api/v1/workers/7/restart'), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(missing.status, 404, missing.text);
+    const conclusions = (): Promise<number> => metric(proxy, 'srt_proxy_handshake_packets_total', { type: 'conclusion' });
+    const conclusionsBefore = await conclusions();
+    assert.ok(conclusionsBefore >= 2, `both callers' CONCLUSIONs counted: ${conclusionsBefore}`);
     const t0 = performance.now();
     const restart = await httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(restart.status, 202, restart.text);
@@ -151,6 +154,9 @@ for (const { how, victim: v } of restarts) {
       return st.workers.threads.every((t) => t.bound) && st.workers.restarts[how === 'crash' ? 'crash' : 'admin'] === 1 ? st : undefined;
     }, 15_000, 50);
     const restartMs = performance.now() - t0;
+    // The new thread counts from zero; what the old one counted stays in the totals (a sum that drops reads as a
+    // counter reset in Prometheus).
+    assert.equal(await conclusions(), conclusionsBefore, 'the counters did not go backwards with the restart');
     const sessions = await waitFor(`worker ${v}'s session gone`, async () => {
       const list = await proxy.sessions();
       return list.some((x) => x.id === victimSession.id) ? undefined : list;
