@@ -2,13 +2,6 @@ import pino from 'pino';
 
 /** Log bytes held in memory while stdout is slow; past this, lines are dropped (and counted) rather than waited for. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-/**
- * Bytes per write() to stdout. While one write is in flight, sonic-boom appends each new line to its last pending
- * chunk and measures that whole chunk's UTF-8 length again, so a line costs time in proportion to the chunk: at the
- * default 16 KiB that was about a tenth of a proxied handshake's JavaScript in a reconnect wave. 4 KiB chunks cut
- * it by four for a few more (thread-pool) writes: bench/handshake-js-cost measured ~15 us less CPU per handshake.
- */
-const MAX_WRITE_BYTES = 4096;
 
 /**
  * stdout as an asynchronous pino destination: a line is appended to a buffer and written by libuv's thread pool,
@@ -21,7 +14,7 @@ export class LogDestination {
   private dropped = 0;
 
   constructor(fd = 1) {
-    const stream = pino.destination({ dest: fd, sync: false, minLength: 0, maxLength: MAX_BUFFERED_BYTES, maxWrite: MAX_WRITE_BYTES });
+    const stream = pino.destination({ dest: fd, sync: false, minLength: 0, maxLength: MAX_BUFFERED_BYTES });
     stream.on('drop', (data: string | Buffer) => {
       this.dropped += countLines(data);
     });
