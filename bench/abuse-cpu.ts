@@ -15,12 +15,10 @@
 // 3. Memory: the per-source handshake table (default capacity) and the negative cache after 1,000,000 distinct
 //    sources, heap measured in this process after a full GC (needs --expose-gc, which the npm script passes).
 
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { envSchema } from '../src/config/config.schema.js';
 import { NegativeCache, negativeCacheKey } from '../src/srt/abuse/negative-cache.js';
 import { sourceKeyOf } from '../src/srt/abuse/source-key.js';
@@ -32,6 +30,8 @@ import type { ProxyProcess, ProxyStats } from '../test/support/proxy.js';
 import { ScriptedOrigin } from '../test/support/scripted-origin.js';
 import { callerConclusion, callerInduction, handshakeCookieOf, handshakeTypeOf, isHandshake, randomSocketId } from '../test/support/srt-packets.js';
 import { clkTck, cpuSample, pad, pinning, pinProcess, runMain, startProxy } from './lib/system.js';
+import { compileCTools } from './lib/c-tools.js';
+import { parseCommandLine, parseCount } from './lib/options.js';
 
 interface Options {
   n: number;
@@ -45,25 +45,17 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { n: 20_000, accepted: 2000, relayRate: 20_000, floodRate: 50_000, seconds: 5, rounds: 2, pin: true, parts: ['cpu', 'relay', 'memory'] };
-  const count = (v: string): number => Math.round(Number(v.replace(/k$/i, '')) * (/k$/i.test(v) ? 1000 : 1));
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--n') o.n = count(next());
-    else if (a === '--accepted') o.accepted = count(next());
-    else if (a === '--relay-rate') o.relayRate = count(next());
-    else if (a === '--flood-rate') o.floodRate = count(next());
-    else if (a === '--seconds') o.seconds = Number(next());
-    else if (a === '--rounds') o.rounds = Number(next());
-    else if (a === '--no-pin') o.pin = false;
-    else if (a === '--parts') o.parts = next().split(',');
-    else throw new Error(`unknown option ${a}`);
-  }
+  const defaults: Options = { n: 20_000, accepted: 2000, relayRate: 20_000, floodRate: 50_000, seconds: 5, rounds: 2, pin: true, parts: ['cpu', 'relay', 'memory'] };
+  const o = parseCommandLine(argv, defaults, {
+    n: (o, v) => (o.n = parseCount(v)),
+    accepted: (o, v) => (o.accepted = parseCount(v)),
+    'relay-rate': (o, v) => (o.relayRate = parseCount(v)),
+    'flood-rate': (o, v) => (o.floodRate = parseCount(v)),
+    seconds: (o, v) => (o.seconds = Number(v)),
+    rounds: (o, v) => (o.rounds = Number(v)),
+    'no-pin': { switch: (o) => (o.pin = false) },
+    parts: (o, v) => (o.parts = v.split(',')),
+  });
   if (!(o.n >= 100 && o.n <= 1_000_000)) throw new Error('--n: 100..1000000');
   if (!(o.accepted >= 10 && o.accepted <= 9000)) throw new Error('--accepted: 10..9000 (under MAX_SESSIONS)');
   if (!(o.relayRate >= 100 && o.relayRate <= 200_000 && o.floodRate >= 100 && o.floodRate <= 500_000)) throw new Error('rates out of range');
@@ -250,14 +242,8 @@ interface Tools {
 }
 
 function buildTools(): Tools {
-  const dir = mkdtempSync(join(tmpdir(), 'srt-abuse-bench-'));
-  const build = (name: string): string => {
-    const out = join(dir, name);
-    const r = spawnSync('gcc', ['-O2', '-Wall', '-o', out, resolve(`bench/${name}.c`)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`gcc failed on bench/${name}.c (install gcc):\n${r.stderr ?? r.error?.message}`);
-    return out;
-  };
-  return { blast: build('udp-blast'), flood: build('handshake-flood'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const c = compileCTools(['udp-blast', 'handshake-flood']);
+  return { blast: c.paths['udp-blast'], flood: c.paths['handshake-flood'], cleanup: c.cleanup };
 }
 
 interface RelayRow {

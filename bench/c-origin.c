@@ -12,13 +12,10 @@
 //                              receiving all along; then `done sent=<n> failed=<n> ns=<elapsed>`
 //   quit (or end of stdin)  -> exits 0
 //
-// Build: gcc -O2 -o c-origin bench/c-origin.c
+// Build: gcc -O2 -Wall -o c-origin bench/c-origin.c (with bench/bench-net.h beside it)
 
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -26,8 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench-net.h"
 
 #define BATCH 64
 #define BUF_SIZE 2048
@@ -55,33 +53,6 @@ static struct iovec riov[BATCH];
 static struct sockaddr_storage rnames[BATCH];
 static struct mmsghdr rmsgs[BATCH];
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-static uint32_t timestamp_us(void) { return (uint32_t)((now_ns() - epoch_ns) / 1000); }
-static uint32_t rd32(const uint8_t *p) { return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]; }
-static void wr32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-static void wr16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
-  if (a->ss_family != b->ss_family) return 0;
-  if (a->ss_family == AF_INET6) {
-    const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-    return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-  }
-  const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-  return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-}
 
 /* The peer's IP as libsrt writes it: 16 bytes, each 32-bit word byte-reversed. */
 static void write_peer_ip(uint8_t *p, const struct sockaddr_storage *from) {
@@ -99,7 +70,7 @@ static void answer_handshake(const uint8_t *req, unsigned len, const struct sock
   memcpy(resp, req, 64);
   wr32(resp, 0x80000000u);
   wr32(resp + 4, 0);
-  wr32(resp + 8, timestamp_us());
+  wr32(resp + 8, srt_timestamp(epoch_ns));
   wr32(resp + 12, caller_id);
   wr32(resp + 16, 5);
   wr16(resp + 20, 0);
@@ -153,15 +124,7 @@ static void drop_peer(const struct sockaddr_storage *from) {
 /* Reads everything queued (bounded), answers handshakes. */
 static void drain(void) {
   for (int round = 0; round < 64; round++) {
-    for (int i = 0; i < BATCH; i++) {
-      riov[i].iov_base = rbufs[i];
-      riov[i].iov_len = BUF_SIZE;
-      memset(&rmsgs[i].msg_hdr, 0, sizeof rmsgs[i].msg_hdr);
-      rmsgs[i].msg_hdr.msg_iov = &riov[i];
-      rmsgs[i].msg_hdr.msg_iovlen = 1;
-      rmsgs[i].msg_hdr.msg_name = &rnames[i];
-      rmsgs[i].msg_hdr.msg_namelen = sizeof rnames[i];
-    }
+    point_batch(rmsgs, riov, &rbufs[0][0], BUF_SIZE, rnames, BATCH);
     int n = recvmmsg(sock, rmsgs, BATCH, MSG_DONTWAIT, NULL);
     if (n <= 0) return;
     for (int i = 0; i < n; i++) {
@@ -187,11 +150,10 @@ static void keepalive(void) {
   uint64_t t = now_ns();
   if (keepalive_ns == 0 || t - last_keepalive_ns < keepalive_ns) return;
   last_keepalive_ns = t;
-  uint8_t p[20] = {0};
-  wr32(p, 0x80010000u);
-  wr32(p + 8, timestamp_us());
+  uint8_t p[SRT_CONTROL_SIZE + 4] = {0};
+  uint32_t ts = srt_timestamp(epoch_ns);
   for (int i = 0; i < npeers; i++) {
-    wr32(p + 12, peers[i].socket_id);
+    write_control(p, SRT_KEEPALIVE, ts, peers[i].socket_id);
     (void)sendto(sock, p, sizeof p, 0, (const struct sockaddr *)&peers[i].addr, peers[i].len);
   }
 }
@@ -209,32 +171,25 @@ static struct mmsghdr smsgs[BATCH];
 
 /* Paced batches to the peers in turn (one sendmmsg() per batch, any mix of peers); receives between batches. */
 static void blast(long pps, long ms, int batch) {
-  if (pps <= 0 || ms <= 0 || ms > 120000 || npeers == 0) {
+  struct pacer pacer;
+  if (npeers == 0 || pacer_start(&pacer, pps, ms) != 0) {
     printf("done sent=0 failed=0 ns=0 error=%s\n", npeers == 0 ? "no-peers" : "bad-arguments");
     return;
   }
   if (batch < 1) batch = 1;
   if (batch > BATCH) batch = BATCH;
-  uint64_t total = (uint64_t)pps * (uint64_t)ms / 1000ull, sent = 0, failed = 0;
-  double ns_per_packet = 1e9 / (double)pps;
-  uint64_t start = now_ns();
+  uint64_t sent = 0, failed = 0;
   int next_peer = 0;
   struct pollfd pfd = {.fd = sock, .events = POLLIN};
-  while (sent < total) {
-    uint64_t t = now_ns() - start;
-    uint64_t due = (uint64_t)((double)t / ns_per_packet) + 1;
-    if (due > total) due = total;
+  while (sent < pacer.total) {
+    uint64_t due = pacer_due(&pacer);
     if (due > sent) {
       unsigned n = (unsigned)(due - sent < (uint64_t)batch ? due - sent : (uint64_t)batch);
-      uint32_t ts = timestamp_us();
+      uint32_t ts = srt_timestamp(epoch_ns);
       for (unsigned i = 0; i < n; i++) {
         struct peer *pr = &peers[next_peer];
         next_peer = (next_peer + 1) % npeers;
-        wr32(spackets[i], pr->sequence & 0x7FFFFFFFu);
-        wr32(spackets[i] + 4, 0xC0000000u | (pr->sequence & 0x03FFFFFFu));
-        wr32(spackets[i] + 8, ts);
-        wr32(spackets[i] + 12, pr->socket_id);
-        pr->sequence++;
+        write_data_header(spackets[i], pr->sequence++, ts, pr->socket_id);
         smsgs[i].msg_hdr.msg_name = &pr->addr;
         smsgs[i].msg_hdr.msg_namelen = pr->len;
       }
@@ -246,9 +201,7 @@ static void blast(long pps, long ms, int batch) {
     }
     drain();
     keepalive();
-    uint64_t next = sent + (uint64_t)batch;
-    if (next > total) next = total;
-    uint64_t wake = start + (uint64_t)((double)(next - 1) * ns_per_packet), now = now_ns();
+    uint64_t wake = pacer_next_batch(&pacer, sent, batch), now = now_ns();
     if (wake > now) {
       struct timespec ts = {.tv_sec = (time_t)((wake - now) / 1000000000ull), .tv_nsec = (long)((wake - now) % 1000000000ull)};
       (void)ppoll(&pfd, 1, &ts, NULL);
@@ -257,7 +210,18 @@ static void blast(long pps, long ms, int batch) {
   counters.sent += sent - failed;
   counters.send_failed += failed;
   printf("done sent=%llu failed=%llu ns=%llu\n", (unsigned long long)(sent - failed), (unsigned long long)failed,
-         (unsigned long long)(now_ns() - start));
+         (unsigned long long)(now_ns() - pacer.start));
+}
+
+/* One line of stdin; nonzero for quit. */
+static int run_command(const char *line) {
+  long pps = 0, ms = 0;
+  int batch = 0;
+  if (strncmp(line, "stats", 5) == 0) print_stats();
+  else if (sscanf(line, "blast %ld %ld %d", &pps, &ms, &batch) >= 2) blast(pps, ms, batch > 0 ? batch : 8);
+  else if (strncmp(line, "quit", 4) == 0) return 1;
+  else printf("error unknown command\n");
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -277,69 +241,34 @@ int main(int argc, char **argv) {
   }
   alarm((unsigned)max_seconds);
   signal(SIGPIPE, SIG_IGN);
-  struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai;
-  if (getaddrinfo(host, "0", &hints, &ai) != 0) {
+  struct sockaddr_storage local;
+  socklen_t local_len;
+  if (numeric_address(host, "0", &local, &local_len) != 0) {
     fprintf(stderr, "c-origin: bad host %s\n", host);
     return 2;
   }
-  sock = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (sock < 0 || bind(sock, ai->ai_addr, ai->ai_addrlen) < 0) {
+  sock = socket(local.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0 || bind(sock, (struct sockaddr *)&local, local_len) < 0) {
     perror("c-origin: socket");
     return 2;
   }
-  freeaddrinfo(ai);
-  if (rcvbuf > 0) {
-    (void)setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    (void)setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &rcvbuf, sizeof rcvbuf);
-  }
-  struct sockaddr_storage bound;
-  socklen_t bound_len = sizeof bound;
-  getsockname(sock, (struct sockaddr *)&bound, &bound_len);
-  int port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
-                                         : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+  set_socket_buffers(sock, rcvbuf);
+  int port = local_port(sock);
   epoch_ns = last_keepalive_ns = now_ns();
   srandom((unsigned)(epoch_ns ^ (uint64_t)getpid()));
   socket_id = ((uint32_t)random() & 0x3FFFFFFFu) | 1u;
   cookie = (uint32_t)random() | 1u;
-  for (int i = 0; i < BATCH; i++) {
-    memset(spackets[i], 0xFF, PACKET_SIZE);
-    for (int off = 16; off < PACKET_SIZE; off += 188) spackets[i][off] = 0x47;
-    siov[i].iov_base = spackets[i];
-    siov[i].iov_len = PACKET_SIZE;
-    memset(&smsgs[i], 0, sizeof smsgs[i]);
-    smsgs[i].msg_hdr.msg_iov = &siov[i];
-    smsgs[i].msg_hdr.msg_iovlen = 1;
-  }
+  for (int i = 0; i < BATCH; i++) fill_ts_payload(spackets[i], PACKET_SIZE);
+  point_batch(smsgs, siov, &spackets[0][0], PACKET_SIZE, NULL, BATCH);
   printf("listening %d %u\n", port, socket_id);
 
-  char line[256];
-  size_t used = 0;
+  struct command_reader commands = {.used = 0};
   for (;;) {
     struct pollfd pfds[2] = {{.fd = 0, .events = POLLIN}, {.fd = sock, .events = POLLIN}};
     int r = poll(pfds, 2, 200);
     if (r < 0 && errno != EINTR) return 1;
     if (pfds[1].revents & POLLIN) drain();
     keepalive();
-    if (pfds[0].revents & (POLLIN | POLLHUP)) {
-      ssize_t n = read(0, line + used, sizeof line - 1 - used);
-      if (n <= 0) return 0;
-      used += (size_t)n;
-      line[used] = 0;
-      char *nl;
-      while ((nl = strchr(line, '\n')) != NULL) {
-        *nl = 0;
-        long pps = 0, ms = 0;
-        int batch = 0;
-        if (strncmp(line, "stats", 5) == 0) print_stats();
-        else if (sscanf(line, "blast %ld %ld %d", &pps, &ms, &batch) >= 2) blast(pps, ms, batch > 0 ? batch : 8);
-        else if (strncmp(line, "quit", 4) == 0) return 0;
-        else printf("error unknown command\n");
-        size_t rest = used - (size_t)(nl + 1 - line);
-        memmove(line, nl + 1, rest);
-        used = rest;
-        line[used] = 0;
-      }
-      if (used >= sizeof line - 1) used = 0; /* an overlong line: thrown away */
-    }
+    if ((pfds[0].revents & (POLLIN | POLLHUP)) && read_commands(&commands, 0, run_command) != 0) return 0;
   }
 }

@@ -16,14 +16,10 @@
 // Prints `listening <port>` once bound. SIGUSR1 prints `stats {json}`; SIGTERM/SIGINT print it and exit 0.
 // Exits by itself after --max-seconds (default 900) whatever happens.
 //
-// Build: gcc -O2 -o c-relay bench/c-relay.c
+// Build: gcc -O2 -Wall -o c-relay bench/c-relay.c (with bench/bench-net.h beside it)
 
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,8 +27,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench-net.h"
 
 #define BATCH 64
 #define BUF_SIZE 2048
@@ -88,25 +85,6 @@ static void print_stats(void) {
   fflush(stdout);
 }
 
-static int parse_addr(const char *text, struct sockaddr_storage *addr, socklen_t *len) {
-  char host[128];
-  const char *colon = strrchr(text, ':');
-  if (colon == NULL || (size_t)(colon - text) >= sizeof host) return -1;
-  size_t hl = (size_t)(colon - text);
-  memcpy(host, text, hl);
-  host[hl] = 0;
-  if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') {
-    memmove(host, host + 1, hl - 2);
-    host[hl - 2] = 0;
-  }
-  struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai;
-  if (getaddrinfo(host, colon + 1, &hints, &ai) != 0) return -1;
-  memcpy(addr, ai->ai_addr, ai->ai_addrlen);
-  *len = ai->ai_addrlen;
-  freeaddrinfo(ai);
-  return 0;
-}
-
 /* FNV-1a over the address and port (the key of a caller). */
 static uint32_t hash_addr(const struct sockaddr_storage *a) {
   const uint8_t *p;
@@ -127,16 +105,6 @@ static uint32_t hash_addr(const struct sockaddr_storage *a) {
   }
   for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
   return h;
-}
-
-static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
-  if (a->ss_family != b->ss_family) return 0;
-  if (a->ss_family == AF_INET6) {
-    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
-    return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-  }
-  const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
-  return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
 }
 
 static int find_session(const struct sockaddr_storage *caller) {
@@ -169,10 +137,7 @@ static int open_session(const struct sockaddr_storage *caller, socklen_t caller_
     counters.open_failures++;
     return -1;
   }
-  if (origin_buf > 0) {
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &origin_buf, sizeof origin_buf);
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &origin_buf, sizeof origin_buf);
-  }
+  set_socket_buffers(fd, origin_buf);
   if (connect(fd, (struct sockaddr *)&origin, origin_len) < 0) {
     close(fd);
     counters.open_failures++;
@@ -339,8 +304,8 @@ int main(int argc, char **argv) {
   }
   struct sockaddr_storage local;
   socklen_t local_len;
-  if (listen_arg == NULL || origin_arg == NULL || parse_addr(listen_arg, &local, &local_len) < 0 ||
-      parse_addr(origin_arg, &origin, &origin_len) < 0) {
+  if (listen_arg == NULL || origin_arg == NULL || parse_host_port(listen_arg, &local, &local_len) < 0 ||
+      parse_host_port(origin_arg, &origin, &origin_len) < 0) {
     fprintf(stderr, "usage: c-relay --listen <ip>:<port> --origin <ip>:<port> [--rcvbuf N] [--origin-buf N] [--max-seconds S]\n");
     return 2;
   }
@@ -364,15 +329,8 @@ int main(int argc, char **argv) {
     perror("c-relay: listener");
     return 2;
   }
-  if (rcvbuf > 0) {
-    (void)setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    (void)setsockopt(listener, SOL_SOCKET, SO_SNDBUF, &rcvbuf, sizeof rcvbuf);
-  }
-  struct sockaddr_storage bound;
-  socklen_t bound_len = sizeof bound;
-  getsockname(listener, (struct sockaddr *)&bound, &bound_len);
-  int port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
-                                         : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+  set_socket_buffers(listener, rcvbuf);
+  int port = local_port(listener);
   epfd = epoll_create1(EPOLL_CLOEXEC);
   struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 0};
   if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, listener, &ev) < 0) {

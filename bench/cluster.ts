@@ -13,11 +13,8 @@
 //    caller pool (`--flood-concurrency 32` in flight) floods `--flood` distinct stream ids (each a full handshake then SHUTDOWN, so each leaves a key in
 //    its grace period). Loss of the live stream = 1 - received at the origin / sent, with and without the flood.
 
-import { spawnSync } from 'node:child_process';
 import type dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ScriptedOrigin } from '../test/support/scripted-origin.js';
 import {
   buildShutdown,
@@ -36,6 +33,8 @@ import { udpDropsByPort } from '../test/support/procfs.js';
 import { ManagedProcess, sleep } from '../test/support/process.js';
 import type { ProxyProcess } from '../test/support/proxy.js';
 import { RedisServer } from '../test/support/redis-server.js';
+import { compileCTools } from './lib/c-tools.js';
+import { parseCommandLine } from './lib/options.js';
 
 type Provider = 'memory' | 'redis';
 
@@ -51,7 +50,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = {
+  const defaults: Options = {
     n: 2000,
     concurrency: 8,
     rounds: 3,
@@ -61,20 +60,16 @@ function parseOptions(argv: readonly string[]): Options {
     parts: ['handshakes', 'flood'],
     floodConcurrency: 32,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`${a} needs a value`);
-    if (a === '--n') o.n = Number(v);
-    else if (a === '--concurrency') o.concurrency = Number(v);
-    else if (a === '--rounds') o.rounds = Number(v);
-    else if (a === '--flood') o.flood = Number(v);
-    else if (a === '--rate') o.rate = Number(v);
-    else if (a === '--providers') o.providers = v.split(',') as Provider[];
-    else if (a === '--parts') o.parts = v.split(',') as Options['parts'];
-    else if (a === '--flood-concurrency') o.floodConcurrency = Number(v);
-    else throw new Error(`unknown option ${a}`);
-  }
+  const o = parseCommandLine(argv, defaults, {
+    n: (o, v) => (o.n = Number(v)),
+    concurrency: (o, v) => (o.concurrency = Number(v)),
+    rounds: (o, v) => (o.rounds = Number(v)),
+    flood: (o, v) => (o.flood = Number(v)),
+    rate: (o, v) => (o.rate = Number(v)),
+    providers: (o, v) => (o.providers = v.split(',') as Provider[]),
+    parts: (o, v) => (o.parts = v.split(',') as Options['parts']),
+    'flood-concurrency': (o, v) => (o.floodConcurrency = Number(v)),
+  });
   if (!(o.n >= 1 && o.n <= 100_000)) throw new Error('--n: 1..100000');
   if (!(o.concurrency >= 1 && o.concurrency <= 256)) throw new Error('--concurrency: 1..256');
   if (!(o.rounds >= 1 && o.rounds <= 10)) throw new Error('--rounds: 1..10');
@@ -196,11 +191,8 @@ async function proxyFor(provider: Provider, origin: { port: number }, redis: Red
 }
 
 function buildBlast(): { path: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'srt-bench-'));
-  const out = join(dir, 'udp-blast');
-  const build = spawnSync('gcc', ['-O2', '-Wall', '-o', out, resolve('bench/udp-blast.c')], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`gcc failed on bench/udp-blast.c (apt-get install gcc): ${build.stderr ?? build.error?.message}`);
-  return { path: out, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const c = compileCTools(['udp-blast']);
+  return { path: c.paths['udp-blast'], cleanup: c.cleanup };
 }
 
 /** The scripted origin as a process of its own, so the flood callers in this process cannot starve its socket. */

@@ -28,9 +28,7 @@
 // kernel drops at the relay's public socket and at the sink, CPU us per delivered packet of the relay (utime+stime
 // of the relay process, its threads and child processes, from /proc, over the window). --repeat N: medians.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { callerConclusion, callerInduction, randomSocketId } from '../test/support/srt-packets.js';
 import { ManagedProcess, sleep } from '../test/support/process.js';
@@ -47,6 +45,8 @@ import {
   runMain,
   type Pinning,
 } from './lib/system.js';
+import { compileCTools } from './lib/c-tools.js';
+import { parseCommandLine, parseCount } from './lib/options.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -82,11 +82,6 @@ interface Options {
   logDir: string | undefined;
 }
 
-function parseRate(text: string): number {
-  const k = /k$/i.test(text);
-  return Math.round(Number(text.replace(/k$/i, '')) * (k ? 1000 : 1));
-}
-
 function parseTarget(text: string): TargetSpec {
   if (text === 'c-ref') return { name: text, kind: 'c-ref' };
   if (text === 'direct') return { name: text, kind: 'direct' };
@@ -96,7 +91,7 @@ function parseTarget(text: string): TargetSpec {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = {
+  const defaults: Options = {
     duration: 5,
     warmup: 1,
     rates: [20_000, 50_000, 80_000],
@@ -117,33 +112,26 @@ function parseOptions(argv: readonly string[]): Options {
     pin: true,
     logDir: undefined,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--duration') o.duration = Number(next());
-    else if (a === '--warmup') o.warmup = Number(next());
-    else if (a === '--rates') o.rates = next().split(',').map(parseRate);
-    else if (a === '--sessions') o.sessions = next().split(',').map(Number);
-    else if (a === '--targets') o.targets = next().split(',').map(parseTarget);
-    else if (a === '--both-rate') o.bothRate = parseRate(next());
-    else if (a === '--workers-rate') o.workersRate = parseRate(next());
-    else if (a === '--workers-sessions') o.workersSessions = Number(next());
-    else if (a === '--workers-targets') o.workersTargets = next().split(',').map(parseTarget);
-    else if (a === '--parts') o.parts = next().split(',') as Part[];
-    else if (a === '--hs-n') o.hsN = Number(next());
-    else if (a === '--hs-in-flight') o.hsInFlight = Number(next());
-    else if (a === '--repeat') o.repeat = Number(next());
-    else if (a === '--rcvbuf') o.rcvbuf = Number(next());
-    else if (a === '--batch-us') o.batchUs = Number(next());
-    else if (a === '--log-level') o.logLevel = next();
-    else if (a === '--no-pin') o.pin = false;
-    else if (a === '--log-dir') o.logDir = resolve(next());
-    else throw new Error(`unknown option ${a}`);
-  }
+  const o = parseCommandLine(argv, defaults, {
+    duration: (o, v) => (o.duration = Number(v)),
+    warmup: (o, v) => (o.warmup = Number(v)),
+    rates: (o, v) => (o.rates = v.split(',').map(parseCount)),
+    sessions: (o, v) => (o.sessions = v.split(',').map(Number)),
+    targets: (o, v) => (o.targets = v.split(',').map(parseTarget)),
+    'both-rate': (o, v) => (o.bothRate = parseCount(v)),
+    'workers-rate': (o, v) => (o.workersRate = parseCount(v)),
+    'workers-sessions': (o, v) => (o.workersSessions = Number(v)),
+    'workers-targets': (o, v) => (o.workersTargets = v.split(',').map(parseTarget)),
+    parts: (o, v) => (o.parts = v.split(',') as Part[]),
+    'hs-n': (o, v) => (o.hsN = Number(v)),
+    'hs-in-flight': (o, v) => (o.hsInFlight = Number(v)),
+    repeat: (o, v) => (o.repeat = Number(v)),
+    rcvbuf: (o, v) => (o.rcvbuf = Number(v)),
+    'batch-us': (o, v) => (o.batchUs = Number(v)),
+    'log-level': (o, v) => (o.logLevel = v),
+    'no-pin': { switch: (o) => (o.pin = false) },
+    'log-dir': (o, v) => (o.logDir = resolve(v)),
+  });
   const rateOk = (r: number): boolean => Number.isFinite(r) && r >= 100 && r <= 1_000_000;
   if (![...o.rates, o.bothRate, o.workersRate].every(rateOk)) throw new Error('rates: 100..1000000 packets/s');
   if (![...o.sessions, o.workersSessions].every((k) => Number.isInteger(k) && k >= 1 && k <= 1024)) throw new Error('sessions: 1..1024');
@@ -169,28 +157,8 @@ interface Tools {
 }
 
 function buildTools(): Tools {
-  if (spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error('gcc not found: bench:datapath compiles its C load generator, origin and reference relay (apt-get install gcc)');
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'srt-datapath-'));
-  const build = (name: string): string => {
-    const out = join(dir, name);
-    const r = spawnSync('gcc', ['-O2', '-Wall', '-o', out, resolve(`bench/${name}.c`)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`gcc failed on bench/${name}.c:\n${r.stderr}`);
-    return out;
-  };
-  try {
-    return {
-      blast: build('udp-blast'),
-      relay: build('c-relay'),
-      origin: build('c-origin'),
-      hsLoad: build('hs-load'),
-      cleanup: () => rmSync(dir, { recursive: true, force: true }),
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const c = compileCTools(['udp-blast', 'c-relay', 'c-origin', 'hs-load']);
+  return { blast: c.paths['udp-blast'], relay: c.paths['c-relay'], origin: c.paths['c-origin'], hsLoad: c.paths['hs-load'], cleanup: c.cleanup };
 }
 
 /** bench/c-origin.c: the sink and fake SRS origin. */

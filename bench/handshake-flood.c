@@ -7,40 +7,22 @@
 // turn, each from the next source, for <ms> milliseconds at <pps> datagrams per second (paced every 500 us). Prints `done sent=<n> failed=<n> answers=<n> answer_bytes=<n> ns=<elapsed>` and exits.
 // A watchdog (alarm) ends the process after 600 s whatever happens.
 //
-// Build: gcc -O2 -o handshake-flood bench/handshake-flood.c
+// Build: gcc -O2 -Wall -o handshake-flood bench/handshake-flood.c (with bench/bench-net.h beside it)
 
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench-net.h"
 
 #define MAX_SOURCES 4096
 #define MAX_PACKETS 16
 #define MAX_SIZE 1500
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int unhex(const char *hex, uint8_t *out) {
-  size_t len = strlen(hex);
-  if (len % 2 != 0 || len / 2 > MAX_SIZE) return -1;
-  for (size_t i = 0; i < len / 2; i++) {
-    unsigned v;
-    if (sscanf(hex + 2 * i, "%2x", &v) != 1) return -1;
-    out[i] = (uint8_t)v;
-  }
-  return (int)(len / 2);
-}
 
 int main(int argc, char **argv) {
   if (argc < 7) {
@@ -48,17 +30,19 @@ int main(int argc, char **argv) {
     return 2;
   }
   alarm(600);
-  struct sockaddr_in target = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
-  if (inet_pton(AF_INET, argv[1], &target.sin_addr) != 1) return 2;
+  struct sockaddr_storage target;
+  socklen_t target_len;
+  /* IPv4 only: the sources are 127.2.x.y. */
+  if (numeric_address(argv[1], argv[2], &target, &target_len) != 0 || target.ss_family != AF_INET) return 2;
   int sources = atoi(argv[3]);
   long pps = atol(argv[4]);
   long ms = atol(argv[5]);
   if (sources < 1 || sources > MAX_SOURCES || pps < 1 || ms < 1) return 2;
   static uint8_t packets[MAX_PACKETS][MAX_SIZE];
-  int sizes[MAX_PACKETS];
+  long sizes[MAX_PACKETS];
   int count = 0;
   for (int i = 6; i < argc && count < MAX_PACKETS; i++, count++) {
-    sizes[count] = unhex(argv[i], packets[count]);
+    sizes[count] = unhex(argv[i], packets[count], MAX_SIZE);
     if (sizes[count] < 0) return 2;
   }
   static int socks[MAX_SOURCES];
@@ -69,7 +53,7 @@ int main(int argc, char **argv) {
     snprintf(address, sizeof address, "127.2.%d.%d", s / 250, s % 250 + 1);
     inet_pton(AF_INET, address, &local.sin_addr);
     if (socks[s] < 0 || bind(socks[s], (struct sockaddr *)&local, sizeof local) != 0 ||
-        connect(socks[s], (struct sockaddr *)&target, sizeof target) != 0) {
+        connect(socks[s], (struct sockaddr *)&target, target_len) != 0) {
       fprintf(stderr, "socket %s: %s\n", address, strerror(errno));
       return 2;
     }

@@ -36,6 +36,7 @@ import { cpuLineSample, cpuSample, pad, percentile, runMain, startProxy } from '
 import { bindUdp, closeUdp, freeUdpPort } from '../test/support/net.js';
 import { ManagedProcess, sleep } from '../test/support/process.js';
 import type { ProxyProcess } from '../test/support/proxy.js';
+import { parseCommandLine } from './lib/options.js';
 
 type PathName = 'slt' | 'proxy-slt' | 'origin' | 'proxy-origin';
 const ALL_PATHS: readonly PathName[] = ['slt', 'proxy-slt', 'origin', 'proxy-origin'];
@@ -55,16 +56,11 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { n: 200, warmup: 10, paths: [...ALL_PATHS] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`${a} needs a value`);
-    if (a === '--n') o.n = Number(v);
-    else if (a === '--warmup') o.warmup = Number(v);
-    else if (a === '--paths') o.paths = v.split(',') as PathName[];
-    else throw new Error(`unknown option ${a}`);
-  }
+  const o = parseCommandLine<Options>(argv, { n: 200, warmup: 10, paths: [...ALL_PATHS] }, {
+    n: (o, v) => (o.n = Number(v)),
+    warmup: (o, v) => (o.warmup = Number(v)),
+    paths: (o, v) => (o.paths = v.split(',') as PathName[]),
+  });
   if (!(Number.isInteger(o.n) && o.n >= 1 && o.n <= 5000)) throw new Error('--n: 1..5000');
   if (!(Number.isInteger(o.warmup) && o.warmup >= 0 && o.warmup <= 1000)) throw new Error('--warmup: 0..1000');
   if (o.paths.length === 0 || o.paths.some((p) => !ALL_PATHS.includes(p))) throw new Error(`--paths: ${ALL_PATHS.join(',')}`);

@@ -10,19 +10,19 @@
 // and exits (retransmits: INDUCTIONs and CONCLUSIONs sent again after 250 ms without an answer).
 // A watchdog (alarm) ends the process after 600 s whatever happens.
 //
-// Build: gcc -O2 -o hs-load bench/hs-load.c
+// Build: gcc -O2 -Wall -o hs-load bench/hs-load.c (with bench/bench-net.h beside it)
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench-net.h"
 
 #define MAX_HS 2048
 #define MAX_INFLIGHT 1024
@@ -38,38 +38,11 @@ struct attempt {
 static uint8_t ind_tpl[MAX_HS], conc_tpl[MAX_HS];
 static long ind_len, conc_len;
 static struct attempt slots[MAX_INFLIGHT];
-static struct addrinfo *target;
+static struct sockaddr_storage target;
+static socklen_t target_len;
 static int epfd;
 static uint64_t epoch;
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-static uint32_t rd32(const uint8_t *p) { return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]; }
-static void wr32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-static long unhex(const char *hex, uint8_t *out, size_t max) {
-  size_t n = strlen(hex);
-  if (n % 2 != 0 || n / 2 > max) return -1;
-  for (size_t i = 0; i < n / 2; i++) {
-    int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return -1;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return (long)(n / 2);
-}
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
@@ -78,14 +51,14 @@ static int cmp_u64(const void *a, const void *b) {
 static void send_induction(struct attempt *a) {
   uint8_t p[MAX_HS];
   memcpy(p, ind_tpl, (size_t)ind_len);
-  wr32(p + 8, (uint32_t)((now_ns() - epoch) / 1000));
+  wr32(p + 8, srt_timestamp(epoch));
   wr32(p + 40, a->socket_id);
   (void)send(a->fd, p, (size_t)ind_len, 0);
 }
 
 static int start(struct attempt *a, int index) {
-  a->fd = socket(target->ai_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  if (a->fd < 0 || connect(a->fd, target->ai_addr, target->ai_addrlen) < 0) {
+  a->fd = socket(target.ss_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  if (a->fd < 0 || connect(a->fd, (struct sockaddr *)&target, target_len) < 0) {
     perror("hs-load: socket/connect");
     return -1;
   }
@@ -121,8 +94,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "hs-load: bad arguments\n");
     return 2;
   }
-  struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
-  if (getaddrinfo(argv[1], argv[2], &hints, &target) != 0) {
+  if (numeric_address(argv[1], argv[2], &target, &target_len) != 0) {
     fprintf(stderr, "hs-load: bad address %s %s\n", argv[1], argv[2]);
     return 2;
   }
@@ -146,22 +118,20 @@ int main(int argc, char **argv) {
         if (a->fd < 0) break;
         ssize_t len = recv(a->fd, buf, sizeof buf, 0);
         if (len < 0) break;
-        if (len < 64 || buf[0] != 0x80 || buf[1] != 0x00) continue;
-        uint32_t type = rd32(buf + 36);
-        if (a->phase == 1 && type == 1) {
+        enum handshake_answer answer = handshake_answer(buf, (long)len, a->phase);
+        if (answer == ANSWER_INDUCTION) {
           memcpy(a->conc + 44, buf + 44, 4);
-          wr32(a->conc + 8, (uint32_t)((now_ns() - epoch) / 1000));
+          wr32(a->conc + 8, srt_timestamp(epoch));
           (void)send(a->fd, a->conc, (size_t)conc_len, 0);
           a->phase = 2;
           a->retransmit = now_ns() + 250000000ull;
-        } else if (a->phase == 2 && type == 0xFFFFFFFFu) {
+        } else if (answer == ANSWER_ACCEPTED) {
           latencies[ok++] = now_ns() - a->start;
-          uint8_t shutdown[20] = {0};
-          wr32(shutdown, 0x80050000u);
-          wr32(shutdown + 12, rd32(buf + 40));
+          uint8_t shutdown[SRT_CONTROL_SIZE + 4] = {0};
+          write_control(shutdown, SRT_SHUTDOWN, srt_timestamp(epoch), rd32(buf + 40));
           (void)send(a->fd, shutdown, sizeof shutdown, 0);
           finish(a);
-        } else if (type >= 1000 && type != 0xFFFFFFFFu) {
+        } else if (answer == ANSWER_REJECTED) {
           rejected++;
           finish(a);
         }

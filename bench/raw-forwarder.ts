@@ -9,15 +9,21 @@
 
 import dgram from 'node:dgram';
 import { createInterface } from 'node:readline';
+import { parseCommandLine } from './lib/options.js';
 
-function arg(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? process.argv[i + 1] : fallback;
-  if (value === undefined) {
-    process.stderr.write(`raw-forwarder: --${name} is required\n`);
-    process.exit(2);
-  }
-  return value;
+const options = parseCommandLine(
+  process.argv.slice(2),
+  { listen: '127.0.0.1:0', origin: '', rcvbuf: 0, maxSeconds: 900 },
+  {
+    listen: (o, v) => (o.listen = v),
+    origin: (o, v) => (o.origin = v),
+    rcvbuf: (o, v) => (o.rcvbuf = Number(v)),
+    'max-seconds': (o, v) => (o.maxSeconds = Number(v)),
+  },
+);
+if (options.origin === '') {
+  process.stderr.write('raw-forwarder: --origin is required\n');
+  process.exit(2);
 }
 
 function splitHostPort(text: string): { host: string; port: number } {
@@ -26,10 +32,9 @@ function splitHostPort(text: string): { host: string; port: number } {
   return { host: m[1]!, port: Number(m[2]) };
 }
 
-const listen = splitHostPort(arg('listen', '127.0.0.1:0'));
-const origin = splitHostPort(arg('origin'));
-const rcvbuf = Number(arg('rcvbuf', '0'));
-const maxSeconds = Number(arg('max-seconds', '900'));
+const listen = splitHostPort(options.listen);
+const origin = splitHostPort(options.origin);
+const { rcvbuf, maxSeconds } = options;
 const family = (host: string): 'udp4' | 'udp6' => (host.includes(':') ? 'udp6' : 'udp4');
 
 const front = dgram.createSocket(family(listen.host));

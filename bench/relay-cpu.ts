@@ -17,9 +17,8 @@
 //
 // Figures: CPU us per packet received at the origin, packets/s received, loss = 1 - received/sent.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ScriptedOrigin } from '../test/support/scripted-origin.js';
 import { callerConclusion, callerInduction, randomSocketId } from '../test/support/srt-packets.js';
@@ -38,6 +37,8 @@ import {
 } from './lib/system.js';
 import { ManagedProcess, sleep } from '../test/support/process.js';
 import { udpDropsByPort } from '../test/support/procfs.js';
+import { compileCTools, hasGcc } from './lib/c-tools.js';
+import { parseCommandLine, parseCount } from './lib/options.js';
 
 type TargetKind = 'proxy' | 'proxy-off' | 'raw';
 
@@ -58,7 +59,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = {
+  const defaults: Options = {
     rates: [20_000, 50_000],
     seconds: 5,
     warmupSeconds: 2,
@@ -74,27 +75,20 @@ function parseOptions(argv: readonly string[]): Options {
     nodeArgs: [],
     logDir: undefined,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--rates') o.rates = next().split(',').map((r) => Math.round(Number(r.replace(/k$/i, '')) * (/k$/i.test(r) ? 1000 : 1)));
-    else if (a === '--seconds') o.seconds = Number(next());
-    else if (a === '--warmup') o.warmupSeconds = Number(next());
-    else if (a === '--sender') o.sender = next() as Options['sender'];
-    else if (a === '--no-pin') o.pin = false;
-    else if (a === '--rcvbuf') o.rcvbuf = Number(next());
-    else if (a === '--targets') o.targets = next().split(',') as TargetKind[];
-    else if (a === '--batch-us') o.batchUs = Number(next());
-    else if (a === '--cpu-prof') o.cpuProfDir = resolve(next());
-    else if (a === '--rounds') o.rounds = Number(next());
-    else if (a === '--node-args') o.nodeArgs = next().split(' ').filter((x) => x.length > 0);
-    else if (a === '--log-dir') o.logDir = resolve(next());
-    else throw new Error(`unknown option ${a}`);
-  }
+  const o = parseCommandLine(argv, defaults, {
+    rates: (o, v) => (o.rates = v.split(',').map(parseCount)),
+    seconds: (o, v) => (o.seconds = Number(v)),
+    warmup: (o, v) => (o.warmupSeconds = Number(v)),
+    sender: (o, v) => (o.sender = v as Options['sender']),
+    'no-pin': { switch: (o) => (o.pin = false) },
+    rcvbuf: (o, v) => (o.rcvbuf = Number(v)),
+    targets: (o, v) => (o.targets = v.split(',') as TargetKind[]),
+    'batch-us': (o, v) => (o.batchUs = Number(v)),
+    'cpu-prof': (o, v) => (o.cpuProfDir = resolve(v)),
+    rounds: (o, v) => (o.rounds = Number(v)),
+    'node-args': (o, v) => (o.nodeArgs = v.split(' ').filter((x) => x.length > 0)),
+    'log-dir': (o, v) => (o.logDir = resolve(v)),
+  });
   if (o.rates.some((r) => !Number.isFinite(r) || r < 100 || r > 500_000)) throw new Error('--rates: 100..500000 packets/s');
   if (!(o.seconds > 0 && o.seconds <= 60)) throw new Error('--seconds: 0..60');
   if (!(o.warmupSeconds >= 0 && o.warmupSeconds <= 30)) throw new Error('--warmup: 0..30');
@@ -115,15 +109,14 @@ interface SenderCommand {
 
 function prepareSender(choice: Options['sender']): SenderCommand {
   if (choice !== 'node') {
-    const gcc = spawnSync('gcc', ['--version'], { stdio: 'ignore' });
-    if (gcc.status === 0) {
-      const dir = mkdtempSync(join(tmpdir(), 'srt-bench-'));
-      const out = join(dir, 'udp-blast');
-      const build = spawnSync('gcc', ['-O2', '-Wall', '-o', out, resolve('bench/udp-blast.c')], { encoding: 'utf8' });
-      if (build.status === 0) return { kind: 'c', argv: [out], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-      rmSync(dir, { recursive: true, force: true });
-      if (choice === 'c') throw new Error(`gcc failed on bench/udp-blast.c:\n${build.stderr}`);
-      process.stderr.write(`gcc failed on bench/udp-blast.c, falling back to the node sender:\n${build.stderr}\n`);
+    if (hasGcc()) {
+      try {
+        const c = compileCTools(['udp-blast']);
+        return { kind: 'c', argv: [c.paths['udp-blast']], cleanup: c.cleanup };
+      } catch (error) {
+        if (choice === 'c') throw error;
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\nfalling back to the node sender\n`);
+      }
     } else if (choice === 'c') {
       throw new Error('--sender c: gcc not found');
     }

@@ -7,19 +7,19 @@
 
 import { createInterface } from 'node:readline';
 import { ScriptedOrigin } from '../test/support/scripted-origin.js';
+import { parseCommandLine } from './lib/options.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-const origin = await ScriptedOrigin.create({
-  host: arg('host', '127.0.0.1'),
-  record: false,
-  keepaliveMs: 1000,
-  receiveBufferBytes: Number(arg('rcvbuf', '0')),
-});
-const lifetime = setTimeout(() => process.exit(0), Number(arg('max-seconds', '900')) * 1000);
+const options = parseCommandLine(
+  process.argv.slice(2),
+  { host: '127.0.0.1', rcvbuf: 0, maxSeconds: 900 },
+  {
+    host: (o, v) => (o.host = v),
+    rcvbuf: (o, v) => (o.rcvbuf = Number(v)),
+    'max-seconds': (o, v) => (o.maxSeconds = Number(v)),
+  },
+);
+const origin = await ScriptedOrigin.create({ host: options.host, record: false, keepaliveMs: 1000, receiveBufferBytes: options.rcvbuf });
+const lifetime = setTimeout(() => process.exit(0), options.maxSeconds * 1000);
 lifetime.unref();
 process.stdout.write(`listening ${origin.port} ${origin.socketId}\n`);
 createInterface({ input: process.stdin })

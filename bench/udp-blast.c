@@ -18,13 +18,10 @@
 //    and between commands, and counted: `received` = data packets, `control` = control packets.
 // A watchdog (alarm) ends the process after 900 s whatever happens.
 //
-// Build: gcc -O2 -o udp-blast bench/udp-blast.c
+// Build: gcc -O2 -Wall -o udp-blast bench/udp-blast.c (with bench/bench-net.h beside it)
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,8 +29,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench-net.h"
 
 #define PACKET_SIZE 1332
 #define BATCH_MAX 64
@@ -55,42 +53,6 @@ static int epfd = -1;
 static uint64_t epoch_ns;
 static unsigned long long received, received_control;
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint32_t rd32(const uint8_t *p) {
-  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
-static void wr32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-static long unhex(const char *hex, uint8_t *out, size_t max) {
-  size_t n = strlen(hex);
-  if (n % 2 != 0 || n / 2 > max) return -1;
-  for (size_t i = 0; i < n / 2; i++) {
-    int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return -1;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return (long)(n / 2);
-}
-
-static uint32_t timestamp_us(void) { return (uint32_t)((now_ns() - epoch_ns) / 1000); }
 
 /* Caller handshake of one session (its socket is still blocking); returns 0 when connected. */
 static int handshake(struct session *s) {
@@ -116,21 +78,20 @@ static int handshake(struct session *s) {
       int wait_ms = (int)((retransmit - t) / 1000000ull) + 1;
       if (poll(&pfd, 1, wait_ms) <= 0) continue;
       ssize_t n = recv(s->fd, buf, sizeof buf, 0);
-      if (n < 64 || buf[0] != 0x80 || buf[1] != 0x00) continue;
-      uint32_t type = rd32(buf + 36);
-      if (phase == 1 && type == 1) {
+      enum handshake_answer answer = handshake_answer(buf, (long)n, phase);
+      if (answer == ANSWER_INDUCTION) {
         memcpy(s->conc + 44, buf + 44, 4); /* echo the listener's cookie */
         phase = 2;
         out = s->conc;
         out_len = s->conc_len;
         break;
       }
-      if (phase == 2 && type == 0xFFFFFFFFu) {
+      if (answer == ANSWER_ACCEPTED) {
         s->peer_id = rd32(buf + 40);
         return 0;
       }
-      if (type >= 1000 && type != 0xFFFFFFFFu) {
-        printf("failed rejected %u\n", type);
+      if (answer == ANSWER_REJECTED) {
+        printf("failed rejected %u\n", rd32(buf + 36));
         return -1;
       }
     }
@@ -148,13 +109,7 @@ static void drain(void) {
   for (int e = 0; e < n; e++) {
     int fd = ready[e].data.fd;
     for (int round = 0; round < 16; round++) {
-      for (int i = 0; i < BATCH_MAX; i++) {
-        riov[i].iov_base = rbuf[i];
-        riov[i].iov_len = MAX_HS;
-        memset(&rmsgs[i].msg_hdr, 0, sizeof rmsgs[i].msg_hdr);
-        rmsgs[i].msg_hdr.msg_iov = &riov[i];
-        rmsgs[i].msg_hdr.msg_iovlen = 1;
-      }
+      point_batch(rmsgs, riov, &rbuf[0][0], MAX_HS, NULL, BATCH_MAX);
       int r = recvmmsg(fd, rmsgs, BATCH_MAX, MSG_DONTWAIT, NULL);
       if (r <= 0) break;
       for (int i = 0; i < r; i++) {
@@ -182,32 +137,23 @@ static struct iovec iov[BATCH_MAX];
 static struct mmsghdr msgs[BATCH_MAX];
 
 static void blast(long pps, long ms, int batch) {
-  if (pps <= 0 || ms <= 0 || ms > 120000) {
+  struct pacer pacer;
+  if (pacer_start(&pacer, pps, ms) != 0) {
     printf("done sent=0 failed=0 ns=0 received=%llu error=bad-arguments\n", received);
     return;
   }
   if (batch < 1) batch = 1;
   if (batch > BATCH_MAX) batch = BATCH_MAX;
-  uint64_t total = (uint64_t)pps * (uint64_t)ms / 1000ull;
-  double ns_per_packet = 1e9 / (double)pps;
   uint64_t sent = 0, failed = 0;
-  uint64_t start = now_ns();
   int next = 0;
-  while (sent < total) {
-    uint64_t t = now_ns() - start;
-    uint64_t due = (uint64_t)((double)t / ns_per_packet) + 1;
-    if (due > total) due = total;
+  while (sent < pacer.total) {
+    uint64_t due = pacer_due(&pacer);
     if (due > sent) {
       unsigned n = (unsigned)(due - sent < (uint64_t)batch ? due - sent : (uint64_t)batch);
-      uint32_t ts = timestamp_us();
+      uint32_t ts = srt_timestamp(epoch_ns);
       if (nsessions == 1) {
         struct session *s = &sessions[0];
-        for (unsigned i = 0; i < n; i++) {
-          wr32(packets[i], s->sequence & 0x7FFFFFFFu);
-          wr32(packets[i] + 4, 0xC0000000u | (s->sequence & 0x03FFFFFFu));
-          wr32(packets[i] + 8, ts);
-          s->sequence++;
-        }
+        for (unsigned i = 0; i < n; i++) write_data_header(packets[i], s->sequence++, ts, s->peer_id);
         int r = sendmmsg(s->fd, msgs, n, 0);
         unsigned ok = r < 0 ? 0 : (unsigned)r; /* r < 0: e.g. ECONNREFUSED from an earlier ICMP: count and go on */
         failed += n - ok;
@@ -216,32 +162,41 @@ static void blast(long pps, long ms, int batch) {
         for (unsigned i = 0; i < n; i++) {
           struct session *s = &sessions[next];
           next = (next + 1) % nsessions;
-          wr32(packets[0], s->sequence & 0x7FFFFFFFu);
-          wr32(packets[0] + 4, 0xC0000000u | (s->sequence & 0x03FFFFFFu));
-          wr32(packets[0] + 8, ts);
-          wr32(packets[0] + 12, s->peer_id);
-          s->sequence++;
+          write_data_header(packets[0], s->sequence++, ts, s->peer_id);
           if (send(s->fd, packets[0], PACKET_SIZE, 0) < 0) failed++;
           sent++;
         }
       }
       continue;
     }
-    uint64_t upto = sent + (uint64_t)batch;
-    if (upto > total) upto = total;
-    (void)wait_until(start + (uint64_t)((double)(upto - 1) * ns_per_packet), -1);
+    (void)wait_until(pacer_next_batch(&pacer, sent, batch), -1);
   }
   drain();
   printf("done sent=%llu failed=%llu ns=%llu received=%llu\n", (unsigned long long)(sent - failed), (unsigned long long)failed,
-         (unsigned long long)(now_ns() - start), received);
+         (unsigned long long)(now_ns() - pacer.start), received);
 }
 
 static void send_shutdown(struct session *s) {
-  uint8_t p[20] = {0};
-  wr32(p, 0x80050000u);
-  wr32(p + 8, timestamp_us());
-  wr32(p + 12, s->peer_id);
+  uint8_t p[SRT_CONTROL_SIZE + 4] = {0};
+  write_control(p, SRT_SHUTDOWN, srt_timestamp(epoch_ns), s->peer_id);
   (void)send(s->fd, p, sizeof p, 0);
+}
+
+/* One line of stdin; nonzero for quit. */
+static int run_command(const char *line) {
+  long pps = 0, ms = 0;
+  int batch = 0;
+  if (sscanf(line, "blast %ld %ld %d", &pps, &ms, &batch) >= 2) {
+    blast(pps, ms, batch > 0 ? batch : 8);
+  } else if (strncmp(line, "stats", 5) == 0) {
+    drain();
+    printf("stats received=%llu control=%llu\n", received, received_control);
+  } else if (strncmp(line, "quit", 4) == 0) {
+    return 1;
+  } else {
+    printf("error unknown command\n");
+  }
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -254,8 +209,9 @@ int main(int argc, char **argv) {
   nsessions = (argc - 3) / 2;
   sessions = calloc((size_t)nsessions, sizeof *sessions);
   if (sessions == NULL) return 2;
-  struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai;
-  if (getaddrinfo(argv[1], argv[2], &hints, &ai) != 0) {
+  struct sockaddr_storage target;
+  socklen_t target_len;
+  if (numeric_address(argv[1], argv[2], &target, &target_len) != 0) {
     fprintf(stderr, "bad address %s %s\n", argv[1], argv[2]);
     return 2;
   }
@@ -271,20 +227,15 @@ int main(int argc, char **argv) {
       return 2;
     }
     s->sequence = 1;
-    s->fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-    if (s->fd < 0 || connect(s->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+    s->fd = socket(target.ss_family, SOCK_DGRAM, 0);
+    if (s->fd < 0 || connect(s->fd, (struct sockaddr *)&target, target_len) < 0) {
       perror("socket/connect");
       return 2;
     }
     /* The origin -> caller direction arrives here at full rate: the kernel's largest unprivileged buffer (rmem_max). */
     int rcvbuf = 4 << 20;
     (void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    struct sockaddr_storage local;
-    socklen_t local_len = sizeof local;
-    if (getsockname(s->fd, (struct sockaddr *)&local, &local_len) == 0) {
-      s->local_port = local.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&local)->sin6_port)
-                                                  : ntohs(((struct sockaddr_in *)&local)->sin_port);
-    }
+    s->local_port = local_port(s->fd);
     if (handshake(s) != 0) return 2;
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = s->fd};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
@@ -292,52 +243,16 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  freeaddrinfo(ai);
   printf("connected peer=%u local=%d hs_us=%llu sessions=%d\n", sessions[0].peer_id, sessions[0].local_port,
          (unsigned long long)((now_ns() - hs_start) / 1000), nsessions);
 
-  for (int i = 0; i < BATCH_MAX; i++) {
-    memset(packets[i], 0xFF, PACKET_SIZE);
-    for (int off = 16; off < PACKET_SIZE; off += 188) packets[i][off] = 0x47;
-    wr32(packets[i] + 12, sessions[0].peer_id);
-    iov[i].iov_base = packets[i];
-    iov[i].iov_len = PACKET_SIZE;
-    memset(&msgs[i], 0, sizeof msgs[i]);
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-  }
+  for (int i = 0; i < BATCH_MAX; i++) fill_ts_payload(packets[i], PACKET_SIZE);
+  point_batch(msgs, iov, &packets[0][0], PACKET_SIZE, NULL, BATCH_MAX);
 
-  char line[256];
-  size_t used = 0;
+  struct command_reader commands = {.used = 0};
   for (;;) {
     if (!wait_until(UINT64_MAX, 0)) continue;
-    ssize_t n = read(0, line + used, sizeof line - 1 - used);
-    if (n <= 0) break;
-    used += (size_t)n;
-    line[used] = 0;
-    char *nl;
-    int quit = 0;
-    while (!quit && (nl = strchr(line, '\n')) != NULL) {
-      *nl = 0;
-      long pps = 0, ms = 0;
-      int batch = 0;
-      if (sscanf(line, "blast %ld %ld %d", &pps, &ms, &batch) >= 2) {
-        blast(pps, ms, batch > 0 ? batch : 8);
-      } else if (strncmp(line, "stats", 5) == 0) {
-        drain();
-        printf("stats received=%llu control=%llu\n", received, received_control);
-      } else if (strncmp(line, "quit", 4) == 0) {
-        quit = 1;
-      } else {
-        printf("error unknown command\n");
-      }
-      size_t rest = used - (size_t)(nl + 1 - line);
-      memmove(line, nl + 1, rest);
-      used = rest;
-      line[used] = 0;
-    }
-    if (quit) break;
-    if (used >= sizeof line - 1) used = 0; /* an overlong line: thrown away */
+    if (read_commands(&commands, 0, run_command) != 0) break;
   }
   for (int k = 0; k < nsessions; k++) send_shutdown(&sessions[k]);
   printf("bye\n");

@@ -1,6 +1,7 @@
 import type { SessionListing } from '../admin/session-listing.js';
 import type { ProxySnapshot } from '../srt/session/proxy-snapshot.js';
-import type { StreamLinkFigures } from '../srt/session/stream-links.js';
+import { sumLinkCounts } from '../srt/session/link-counts.js';
+import { firstStreams, type StreamLinkFigures } from '../srt/session/stream-links.js';
 
 /**
  * The main thread's sums of what its SRT workers report: every count adds up, a flag is set when any worker's is,
@@ -88,17 +89,11 @@ export function mergeStreamLinks(lists: readonly (readonly StreamLinkFigures[])[
         mode: f.mode,
         sessions: g.sessions + f.sessions,
         rttSeconds: g.rttSeconds === undefined ? f.rttSeconds : f.rttSeconds === undefined ? g.rttSeconds : Math.max(g.rttSeconds, f.rttSeconds),
-        lostCallerToOrigin: g.lostCallerToOrigin + f.lostCallerToOrigin,
-        lostOriginToCaller: g.lostOriginToCaller + f.lostOriginToCaller,
-        retransmittedCallerToOrigin: g.retransmittedCallerToOrigin + f.retransmittedCallerToOrigin,
-        retransmittedOriginToCaller: g.retransmittedOriginToCaller + f.retransmittedOriginToCaller,
-        bitrateCallerToOrigin: g.bitrateCallerToOrigin + f.bitrateCallerToOrigin,
-        bitrateOriginToCaller: g.bitrateOriginToCaller + f.bitrateOriginToCaller,
+        ...sumLinkCounts(g, f),
       });
     }
   }
-  const all = [...groups.values()].sort((a, b) => (a.streamKey < b.streamKey ? -1 : a.streamKey > b.streamKey ? 1 : a.mode < b.mode ? -1 : 1));
-  return { streams: all.slice(0, max), omitted: Math.max(0, all.length - max) };
+  return firstStreams([...groups.values()], max);
 }
 
 /** A worker's session as the API lists it: its id made unique across workers (`w<worker>-<id>`). */

@@ -64,7 +64,7 @@ export interface ProxyLaunchOptions {
    * is bound (for set-ups with no reachable origin, where the proxy is rightly not ready).
    */
   readonly wait?: 'ready' | 'alive';
-  /** How long start-up may take (default 10 s); after that the proxy is killed and start() rejects. */
+  /** How long start-up may take (default 60 s: 15 s seen on a loaded 2-core machine); then the proxy is killed and start() rejects. */
   readonly readyTimeoutMs?: number;
   /**
    * 'ours' (default): SRT_LISTEN, HTTP_LISTEN and LOG_LEVEL=warn are set. 'reference': only the Go proxy's
@@ -124,7 +124,7 @@ export class ProxyProcess {
     });
     const proxy = new ProxyProcess(proc, srtHost, srtPort, httpPort);
     try {
-      await proxy.waitReady(options.wait ?? 'ready', options.readyTimeoutMs ?? 10_000);
+      await proxy.waitReady(options.wait ?? 'ready', options.readyTimeoutMs ?? 60_000);
     } catch (error) {
       await proc.stop('SIGKILL', 2000);
       throw new Error(`${(error as Error).message}\n${proc.describe()}`);

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
 import pino from 'pino';
 import { pinoOptions } from '../../../src/logging/pino-options.js';
+import { jsonLineSink } from '../../support/json-lines.js';
 
 /** A pino logger with the proxy's options writing into an array of parsed lines. */
 function capture(level: 'debug' | 'info' = 'info') {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { lines, sink } = jsonLineSink();
   const { useLevel: _http, quietReqLogger: _quiet, ...options } = pinoOptions(level);
   return { lines, logger: pino(options as pino.LoggerOptions, sink) };
 }

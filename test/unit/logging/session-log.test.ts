@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { SessionLog, type SessionEndLine, type SessionStartLine } from '../../../src/logging/session-log.js';
+import { jsonLineSink } from '../../support/json-lines.js';
 
 /** A SessionLog writing into an array of parsed lines. */
 function capture(level: 'debug' | 'info' | 'warn' = 'info', bindings?: Record<string, unknown>) {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { lines, sink } = jsonLineSink();
   return { lines, log: SessionLog.create(level, sink, bindings) };
 }
 
