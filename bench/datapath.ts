@@ -4,7 +4,7 @@
 //   npm run bench:datapath [-- --duration 5 --warmup 1 --rates 20k,50k,80k --sessions 1,100 --targets direct,c-ref,native,js
 //                             --both-rate 50k --workers-rate 120k --workers-sessions 100
 //                             --workers-targets c-ref,native-w1,native-w2 --parts up,both,workers,handshake
-//                             --hs-n 500 --hs-in-flight 64 --repeat 1 --rcvbuf 4194304 --batch-us 200
+//                             --hs-n 500 --hs-in-flight 64 --repeat 1 --rcvbuf 4194304 --origin-buf 2097152 --batch-us 200
 //                             --log-level info --no-pin --log-dir <dir>]
 //
 // Targets: direct = no relay, the callers talk to the origin itself (what the load generator and the sink carry on
@@ -76,6 +76,7 @@ interface Options {
   hsInFlight: number;
   repeat: number;
   rcvbuf: number;
+  originBuf: number;
   batchUs: number;
   logLevel: string;
   pin: boolean;
@@ -107,6 +108,8 @@ function parseOptions(argv: readonly string[]): Options {
     repeat: 1,
     // The proxy's default SRT_RECV_BUFFER_BYTES (and the machine's rmem_max), given to the C reference as well.
     rcvbuf: 4_194_304,
+    // The proxy's default ORIGIN_SOCKET_BUFFER_BYTES; given to both the proxy and the C reference's origin sockets.
+    originBuf: 2_097_152,
     batchUs: 200,
     logLevel: 'info',
     pin: true,
@@ -127,6 +130,7 @@ function parseOptions(argv: readonly string[]): Options {
     'hs-in-flight': (o, v) => (o.hsInFlight = Number(v)),
     repeat: (o, v) => (o.repeat = Number(v)),
     rcvbuf: (o, v) => (o.rcvbuf = Number(v)),
+    'origin-buf': (o, v) => (o.originBuf = Number(v)),
     'batch-us': (o, v) => (o.batchUs = Number(v)),
     'log-level': (o, v) => (o.logLevel = v),
     'no-pin': { switch: (o) => (o.pin = false) },
@@ -140,6 +144,7 @@ function parseOptions(argv: readonly string[]): Options {
   if (!(Number.isInteger(o.repeat) && o.repeat >= 1 && o.repeat <= 20)) throw new Error('--repeat: 1..20');
   if (o.parts.length === 0 || o.parts.some((p) => !ALL_PARTS.includes(p))) throw new Error(`--parts: ${ALL_PARTS.join(',')}`);
   if (!(Number.isInteger(o.hsN) && o.hsN >= 1 && o.hsN <= 100_000)) throw new Error('--hs-n: 1..100000');
+  if (!(Number.isInteger(o.originBuf) && o.originBuf >= 0 && o.originBuf <= 1 << 30)) throw new Error('--origin-buf: 0..1073741824 bytes');
   if (!(Number.isInteger(o.hsInFlight) && o.hsInFlight >= 1 && o.hsInFlight <= 1024)) throw new Error('--hs-in-flight: 1..1024');
   if (!(o.batchUs >= 10 && o.batchUs <= 10_000)) throw new Error('--batch-us: 10..10000');
   return o;
@@ -207,6 +212,7 @@ function proxyEnv(spec: TargetSpec, opts: Options, originPort: number): Record<s
     DATA_PATH: spec.path!,
     WORKERS: String(spec.workers ?? 1),
     SRT_RECV_BUFFER_BYTES: String(opts.rcvbuf),
+    ORIGIN_SOCKET_BUFFER_BYTES: String(opts.originBuf),
     SESSION_IDLE_TIMEOUT_MS: '60000',
     // Every caller here is 127.0.0.1: measure the data path, not the per-source limits (bench:abuse measures those).
     HANDSHAKE_RATE_PER_SOURCE: '0',
@@ -242,7 +248,7 @@ async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, origin
   if (spec.kind === 'c-ref') {
     // Buffers like the proxy's defaults: SRT_RECV/SEND_BUFFER_BYTES on the public socket, ORIGIN_SOCKET_BUFFER_BYTES per origin socket.
     const argv = [...prefix, tools.relay, '--listen', '127.0.0.1:0', '--origin', `127.0.0.1:${originPort}`];
-    argv.push('--rcvbuf', String(opts.rcvbuf), '--origin-buf', '524288', '--max-seconds', '1800');
+    argv.push('--rcvbuf', String(opts.rcvbuf), '--origin-buf', String(opts.originBuf), '--max-seconds', '1800');
     const child = new ManagedProcess('c-relay', argv[0]!, argv.slice(1), { stdout: 'lines', logFile });
     const port = Number((await child.nextLine(/^listening \d+/, 5000)).split(' ')[1]);
     return { spec, pid: child.pid, port, dataPath: 'c', counters: async () => '', stop: async () => void (await child.stop('SIGTERM', 3000)) };
@@ -263,7 +269,12 @@ async function startTarget(spec: TargetSpec, tools: Tools, opts: Options, origin
     async counters() {
       try {
         const stats = await proxy.getJson<Record<string, unknown>>('/api/v1/stats');
-        return JSON.stringify({ drops: stats.drops, errors: stats.errors, handshakes: stats.handshakes });
+        // The links' own counters too: which of the relay's refusals (out queue, kernel) a loss was, if any.
+        type Link = { drops: number; sendQueueDrops: number; sendErrors: number };
+        const { sessions } = await proxy.getJson<{ sessions: Link[] }>('/api/v1/sessions');
+        const sum = (k: keyof Link): number => sessions.reduce((n, s) => n + s[k], 0);
+        const links = { drops: sum('drops'), sendQueueDrops: sum('sendQueueDrops'), sendErrors: sum('sendErrors') };
+        return JSON.stringify({ drops: stats.drops, errors: stats.errors, handshakes: stats.handshakes, links });
       } catch (error) {
         return `(GET /api/v1/stats failed: ${(error as Error).message})`;
       }
@@ -539,7 +550,7 @@ async function main(): Promise<void> {
       `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), CLK_TCK ${clkTck()}; ` +
         `${pin.enabled ? 'relay alone on CPU 0, load generator + origin + bench on CPU 1 (workers part: nothing pinned)' : pin.note}; ` +
         `${opts.duration} s per window after a ${opts.warmup} s warm-up, ${opts.repeat} round(s) (medians), targets alternating (ABBA); ` +
-        `1332-byte datagrams, sender bursts every ${opts.batchUs} us; receive buffers ${opts.rcvbuf} bytes (relay), 4 MiB (sink); proxy LOG_LEVEL=${opts.logLevel}`,
+        `1332-byte datagrams, sender bursts every ${opts.batchUs} us; receive buffers ${opts.rcvbuf} bytes (relay), ${opts.originBuf} bytes (relay's origin sockets), 4 MiB (sink); proxy LOG_LEVEL=${opts.logLevel}`,
     );
     console.log('');
 

@@ -30,5 +30,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 bash scripts/install.sh
+# UDP receive/send buffers of 4 MiB, as README "SRT_RECV_BUFFER_BYTES" recommends for production: the relay tests
+# fill a socket's backlog on purpose (a loop turn blocked while 900 datagrams arrive), and the kernel caps every
+# SO_RCVBUF at net.core.rmem_max (Linux's default is 208 KiB). Only raised, never lowered.
+for key in net.core.rmem_max net.core.wmem_max; do
+  if [ "$(sysctl -n "$key")" -lt 4194304 ]; then
+    sysctl -q -w "$key=4194304" || echo "install-test-deps: could not raise $key to 4194304: the native backlog tests will fail" >&2
+  fi
+done
 # helm and kubeconform (go install, pinned) and the Kubernetes schemas (PyPI) for the chart check, into .cache/.
 bash scripts/chart-check.sh --tools-only

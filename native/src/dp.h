@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "srt_handshake.h"
 #include "srt_packet.h"
 
 /* Receive slots live inside the one dp allocation, so AddressSanitizer cannot see a read past a datagram's end on
@@ -49,8 +50,23 @@
 /* Handshake-path datagrams over the turn's budget wait here for the next turns (a reconnect wave is a burst); only
  * what finds it full is shed. */
 #define DP_HS_BACKLOG 1024
+/* Handshake-path datagrams (callers' and origins') staged for JS and handed over in one call per loop turn
+ * (dp_emit_handshakes): at most this many; a slot of the staging bytes each, so the bytes never run out first. */
+#define DP_JS_ENTRIES 512
+/* Per staged datagram in the entries array JS reads: kind, port or link id, offset, length. */
+#define DP_JS_FIELDS 4
+#define DP_JS_CALLER 0
+#define DP_JS_ORIGIN 1
+#define DP_JS_SKIP 2
+/* A caller's CONCLUSION whose SYN cookie the data path verified (JS need not hash it again). */
+#define DP_JS_CALLER_VERIFIED 3
 /* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
 #define DP_BATCHES_PER_WAKE 16
+/* recvmmsg batches per poll callback on one origin socket, as many as on the public socket: after a stall an origin
+ * socket (ORIGIN_SOCKET_BUFFER_BYTES, a few hundred full datagrams) overflows long before the public socket
+ * (SRT_RECV_BUFFER_BYTES, megabytes), so it must not be emptied more slowly. More than the out queue holds, which is
+ * flushed when full. */
+#define DP_ORIGIN_BATCHES_PER_WAKE 16
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 
@@ -78,8 +94,7 @@ typedef struct dp_link {
   uint32_t id;
   uint32_t gen;
   int fd;
-  int polling;
-  uv_poll_t poll;
+  int polling; /* fd is in the dp's origin epoll set */
   dp_link_state state;
   int telemetry;
   int pending_error; /* errno of a failure at openLink, reported on the next turn */
@@ -102,6 +117,10 @@ typedef struct dp_link {
 typedef struct {
   double malformed, unknown_session, foreign_address, send_errors, socket_errors, origin_errors, handshakes_shed;
   double truncated, callback_errors;
+  /* INDUCTIONs answered here (with a cookie secret given at listen), which JS then never sees. */
+  double inductions;
+  /* CONCLUSIONs whose SYN cookie is not this secret's (dropped here unanswered, as the engine does). */
+  double bad_cookie;
 } dp_counters;
 
 /* A link event for JS, collected during a batch and fired after it (JS may then close links). */
@@ -119,11 +138,16 @@ typedef struct dp {
   napi_async_cleanup_hook_handle cleanup;
   napi_async_context async_context;
   napi_ref resource;
-  napi_ref on_handshake, on_origin_handshake, on_link_error, on_link_ended;
+  napi_ref on_handshakes, on_link_error, on_link_ended;
 
   int pub_fd;
   int pub_family;
   uv_poll_t pub_poll;
+  /* Every link's origin socket is in this one epoll set, itself on one uv_poll: opening or closing a link costs one
+   * epoll_ctl each, not a libuv handle (uv_poll_init's ioctl and two epoll_ctl checks, start, stop). Events carry the
+   * link's id and generation, so one of a link closed meanwhile is recognised and ignored. */
+  int origin_epfd;
+  uv_poll_t origin_poll;
   uv_check_t check;
   uv_idle_t idle;
   int idle_active;
@@ -156,6 +180,20 @@ typedef struct dp {
   uint32_t out_n;
   uint8_t out_buf[DP_OUT_SLOTS][DP_SLOT];
 
+  /* This turn's datagrams for JS, staged in memory JS owns (a Buffer and an Int32Array made at listen, so a view
+   * JS wrongly keeps can only go stale, never dangle); their caller addresses and link generations stay here. */
+  napi_ref js_bytes_ref, js_entries_ref, js_addresses_ref;
+  uint8_t *js_bytes;
+  int32_t *js_entries;
+  uint32_t js_n, js_used;
+  dp_addr js_from[DP_JS_ENTRIES];
+  uint32_t js_gen[DP_JS_ENTRIES];
+  /* Inside the JS call: link ids freed now are not handed out again until it returns (entries name links by id). */
+  int js_emitting;
+  /* Inside a poll callback or the check's JS call: this turn's uv_check flush is still ahead, so a send JS queues
+   * now needs no idle turn to get there. */
+  int flush_ahead;
+
   uint32_t handshakes_this_turn;
   /* Ring of handshake-path datagrams waiting for a turn with budget left. */
   uint32_t hs_head, hs_count;
@@ -166,6 +204,9 @@ typedef struct dp {
   dp_event *events;
   uint32_t events_n, events_cap;
   dp_counters counters;
+  /* Set when JS gave the SYN cookie secret at listen: INDUCTIONs are answered here, as the handshake engine would. */
+  int answer_inductions;
+  hmac_sha256_key cookie_key;
   struct dp_box *box;
   napi_async_cleanup_hook_handle teardown;
 } dp;
@@ -194,6 +235,8 @@ void dp_receiver_read(dp_receiver *r, uint16_t type, const uint8_t *p, size_t le
 int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port);
 int dp_open_origin(dp *d, dp_link *l, const char *host, int port);
 int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, int port);
+/* The SYN cookie's minute bucket now (Date.now() / 60000, as src/srt/protocol/syn-cookie.ts). */
+int64_t dp_cookie_bucket(void);
 int dp_send_to_origin(dp *d, dp_link *l, const uint8_t *p, size_t len);
 void dp_close_link(dp *d, dp_link *l);
 void dp_close(dp *d);
@@ -201,8 +244,12 @@ void dp_schedule_events(dp *d);
 void dp_link_fail(dp *d, dp_link *l, int e);
 
 /* dp_napi.c: JS callbacks from libuv callbacks. */
-void dp_emit_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
-void dp_emit_origin_handshake(dp *d, dp_link *l, const uint8_t *p, size_t len);
+/* Stages a datagram for the next dp_emit_handshakes; 0 when there is no room (see dp_js_room). */
+int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from, int verified);
+int dp_stage_origin(dp *d, dp_link *l, const uint8_t *p, size_t len);
+/* Makes room for `n` more staged datagrams, handing the staged ones to JS first if needed: only where JS may run. */
+void dp_js_room(dp *d, uint32_t n);
+void dp_emit_handshakes(dp *d);
 void dp_emit_events(dp *d);
 void dp_freed(dp *d);
 

@@ -1,18 +1,21 @@
 /*
  * Sockets and batched I/O. The public socket is read with recvmmsg; a batch's datagrams for relaying links are
  * grouped by link and leave with one sendmmsg per link. Origin datagrams of relaying links are received straight
- * into one bounded queue for the public socket, flushed with sendmmsg once per loop turn (uv_check). What the
- * kernel refuses is dropped and counted, never queued further. Per datagram: no malloc, no JS, no other syscall.
+ * into one bounded queue for the public socket, flushed with sendmmsg once per loop turn (uv_check) and whenever it
+ * is full. What the kernel refuses is dropped and counted, never queued further. Per datagram: no malloc, no JS, no
+ * other syscall.
  */
 #include "dp.h" /* first: it defines _GNU_SOURCE for recvmmsg/sendmmsg */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 
 static void on_public(uv_poll_t *h, int status, int events);
-static void on_origin(uv_poll_t *h, int status, int events);
+static void on_origins(uv_poll_t *h, int status, int events);
 static void on_check(uv_check_t *h);
 static void on_idle(uv_idle_t *h);
 static void flush_out(dp *d);
@@ -58,6 +61,52 @@ static void end_link(dp *d, dp_link *l, int why) {
   push_event(d, l, 0, why);
 }
 
+int64_t dp_cookie_bucket(void) {
+  /* CLOCK_REALTIME through the vDSO: no syscall. */
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return ms / SRT_COOKIE_BUCKET_MS;
+}
+
+/* A slot of the outgoing queue for a handshake-path datagram to `to` (link 0: failures count process-wide). */
+static uint8_t *queue_to_caller(dp *d, const dp_addr *to, size_t len) {
+  if (d->out_n == DP_OUT_SLOTS) flush_out(d);
+  uint32_t w = d->out_n++;
+  uint8_t *p = d->out_iov[w].iov_base;
+  DP_UNPOISON(p, DP_SLOT);
+  DP_POISON(p + len, DP_SLOT - len);
+  d->out_iov[w].iov_len = len;
+  d->out_to[w] = *to;
+  struct msghdr *m = &d->out_hdr[w].msg_hdr;
+  memset(m, 0, sizeof *m);
+  m->msg_iov = &d->out_iov[w];
+  m->msg_iovlen = 1;
+  m->msg_name = &d->out_to[w].u;
+  m->msg_namelen = d->out_to[w].len;
+  d->out_link[w] = 0;
+  d->out_gen[w] = 0;
+  return p;
+}
+
+/* SynCookie.verify on a CONCLUSION from `from`, with the engine's secret. */
+static int cookie_ok(dp *d, const uint8_t *p, const dp_addr *from) {
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  int port;
+  dp_addr_format(from, text, sizeof text, &port);
+  return srt_syn_cookie_verify(&d->cookie_key, text, port, dp_cookie_bucket(), srt_hs_cookie_of(p));
+}
+
+/* The handshake engine's INDUCTION answer, written here: stateless, so no JS call, Buffer or sendto for it. */
+static void answer_induction(dp *d, const uint8_t *p, const dp_addr *from) {
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  int port;
+  dp_addr_format(from, text, sizeof text, &port);
+  uint32_t cookie = srt_syn_cookie(&d->cookie_key, text, port, dp_cookie_bucket());
+  srt_hs_induction_answer(p, cookie, queue_to_caller(d, from, SRT_HS_SIZE));
+  d->counters.inductions++;
+}
+
 int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port) {
   dp_addr a;
   int family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
@@ -78,6 +127,13 @@ int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reu
     return e;
   }
   set_buffers(fd, rcvbuf, sndbuf);
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
+  d->origin_epfd = epfd;
   d->pub_fd = fd;
   d->pub_family = family;
   for (int i = 0; i < DP_BATCH; i++) {
@@ -88,13 +144,16 @@ int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reu
   uv_poll_init_socket(d->loop, &d->pub_poll, fd);
   d->pub_poll.data = d;
   uv_poll_start(&d->pub_poll, UV_READABLE, on_public);
+  uv_poll_init(d->loop, &d->origin_poll, epfd);
+  d->origin_poll.data = d;
+  uv_poll_start(&d->origin_poll, UV_READABLE, on_origins);
   uv_check_init(d->loop, &d->check);
   d->check.data = d;
   uv_check_start(&d->check, on_check);
   uv_unref((uv_handle_t *)&d->check);
   uv_idle_init(d->loop, &d->idle);
   d->idle.data = d;
-  d->handles_open = 3;
+  d->handles_open = 4;
   return 0;
 }
 
@@ -129,16 +188,16 @@ static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr
   dp_schedule_events(d);
 }
 
-/* Hands waiting handshakes to JS within the turn's budget; the idle handle keeps the loop turning until done. */
+/* Stages waiting handshakes for JS within the turn's budget; the idle handle keeps the loop turning until done. */
 static void drain_handshakes(dp *d) {
   while (d->hs_count > 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN && !d->closing) {
+    dp_js_room(d, 1);
     uint32_t at = d->hs_head;
+    if (!dp_stage_caller(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at], 0)) break;
     d->hs_head = (d->hs_head + 1) % DP_HS_BACKLOG;
     d->hs_count--;
     d->handshakes_this_turn++;
-    dp_emit_handshake(d, d->hs_buf[at], d->hs_len[at], &d->hs_from[at]);
   }
-  if (!d->closing) dp_emit_events(d);
   if (d->hs_count > 0) dp_schedule_events(d);
 }
 
@@ -154,25 +213,31 @@ int dp_open_origin(dp *d, dp_link *l, const char *host, int port) {
     close(fd);
     return e;
   }
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u64 = (uint64_t)l->gen << 32 | l->id;
+  if (epoll_ctl(d->origin_epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
   l->fd = fd;
-  uv_poll_init_socket(d->loop, &l->poll, fd);
-  l->poll.data = l;
-  uv_poll_start(&l->poll, UV_READABLE, on_origin);
   l->polling = 1;
-  d->handles_open++;
   return 0;
 }
 
+/* Queued with the turn's relayed datagrams (one sendmmsg at uv_check, not one sendto each); a refusal then counts
+ * in sendErrors. JS may call this in any phase: the idle handle keeps the loop from blocking in poll before the
+ * check that flushes it. */
 int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, int port) {
   dp_addr a;
-  if (d->pub_fd < 0 || dp_addr_parse(address, port, d->pub_family, &a) != 0 || port == 0) {
+  if (d->pub_fd < 0 || d->closing || len > DP_SLOT || dp_addr_parse(address, port, d->pub_family, &a) != 0 || port == 0) {
     d->counters.send_errors++;
     return 0;
   }
-  if (sendto(d->pub_fd, p, len, 0, &a.u.sa, a.len) < 0) {
-    d->counters.send_errors++;
-    return 0;
-  }
+  memcpy(queue_to_caller(d, &a, len), p, len);
+  if (!d->flush_ahead) dp_schedule_events(d);
   return 1;
 }
 
@@ -184,27 +249,16 @@ int dp_send_to_origin(dp *d, dp_link *l, const uint8_t *p, size_t len) {
   return 1;
 }
 
-static void on_link_closed(uv_handle_t *h) {
-  dp_link *l = h->data;
-  dp *d = l->dp;
-  free(l);
-  if (--d->handles_open == 0 && d->closing) dp_freed(d);
-}
-
 void dp_close_link(dp *d, dp_link *l) {
   if (l->state == LINK_RELAYING || l->state == LINK_ENDED) dp_link_unindex(d, l);
   l->state = LINK_ENDED;
   dp_link_release(d, l);
-  if (l->polling) {
-    l->polling = 0;
-    uv_close((uv_handle_t *)&l->poll, on_link_closed);
-    /* UDP sends are in the kernel once sendmmsg returned: closing now loses nothing already sent. */
-    close(l->fd);
-    l->fd = -1;
-  } else {
-    if (l->fd >= 0) close(l->fd);
-    free(l);
-  }
+  /* Out of the epoll set first: a child process between fork and exec may hold the socket open for a moment, and
+   * its events must not outlive the link. UDP sends are in the kernel once sendmmsg returned: closing now loses
+   * nothing already sent. An event of this link already fetched is recognised by its generation. */
+  if (l->polling) epoll_ctl(d->origin_epfd, EPOLL_CTL_DEL, l->fd, NULL);
+  if (l->fd >= 0) close(l->fd);
+  free(l);
 }
 
 static void on_dp_handle_closed(uv_handle_t *h) {
@@ -221,6 +275,9 @@ void dp_close(dp *d) {
   }
   if (d->pub_fd >= 0) {
     uv_close((uv_handle_t *)&d->pub_poll, on_dp_handle_closed);
+    uv_close((uv_handle_t *)&d->origin_poll, on_dp_handle_closed);
+    close(d->origin_epfd);
+    d->origin_epfd = -1;
     uv_close((uv_handle_t *)&d->check, on_dp_handle_closed);
     uv_close((uv_handle_t *)&d->idle, on_dp_handle_closed);
     close(d->pub_fd);
@@ -265,6 +322,9 @@ static void send_link_batch(dp *d, dp_link *l) {
 
 /* One recvmmsg batch; the number of datagrams read (0: none left). */
 static int read_public(dp *d) {
+  /* Room to stage a whole batch of handshakes (JS may run here: nothing of a batch is pending). */
+  dp_js_room(d, DP_BATCH);
+  if (d->closing) return 0;
   uint64_t now = uv_now(d->loop);
   DP_UNPOISON(d->in_buf, sizeof d->in_buf);
   for (int i = 0; i < DP_BATCH; i++) {
@@ -284,8 +344,6 @@ static int read_public(dp *d) {
   uint32_t gen = ++d->batch_gen;
   if (gen == 0) gen = d->batch_gen = 1;
   dp_link *touched = NULL;
-  int handshakes[DP_BATCH];
-  int handshakes_n = 0;
   for (int i = 0; i < n; i++) {
     const uint8_t *p = d->in_buf[i];
     size_t len = d->in_hdr[i].msg_len < DP_SLOT ? d->in_hdr[i].msg_len : DP_SLOT;
@@ -304,12 +362,20 @@ static int read_public(dp *d) {
       continue;
     }
     if (info.kind == SRT_PKT_HANDSHAKE_PATH) {
+      uint32_t hs_type = d->answer_inductions ? srt_hs_type(p, len) : 0;
+      int verified = 0;
       /* Source port 0 is legal on the wire but cannot be answered. */
       if (from->u.in4.sin_port == 0) {
         d->counters.malformed++;
-      } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN) {
+      } else if (hs_type == SRT_HS_INDUCTION) {
+        answer_induction(d, p, from);
+      } else if (hs_type == SRT_HS_CONCLUSION && !(verified = cookie_ok(d, p, from))) {
+        /* As the engine (and libsrt): a wrong cookie gets no answer, and here costs no JS and no budget. */
+        d->counters.bad_cookie++;
+      } else if (d->hs_count == 0 && d->handshakes_this_turn < DP_HANDSHAKES_PER_TURN &&
+                 dp_stage_caller(d, p, len, from, verified)) {
+        /* Copied out now: the receive slot is reused by the next batch. JS gets it at the end of the turn. */
         d->handshakes_this_turn++;
-        handshakes[handshakes_n++] = i;
       } else {
         backlog_handshake(d, p, len, from);
       }
@@ -351,12 +417,7 @@ static int read_public(dp *d) {
   }
   for (dp_link *l = touched; l != NULL; l = l->batch_next) send_link_batch(d, l);
   for (int i = 0; i < n; i++) d->in_iov[i].iov_len = DP_SLOT;
-  /* JS last: it may open or close links, and its buffers point into this batch. */
-  for (int k = 0; k < handshakes_n && !d->closing; k++) {
-    int i = handshakes[k];
-    dp_emit_handshake(d, d->in_buf[i], d->in_hdr[i].msg_len, &d->in_from[i]);
-  }
-  if (!d->closing) dp_emit_events(d);
+  /* The link ends found here reach JS at uv_check, after this turn's handshakes (on_check). */
   drain_handshakes(d);
   return n;
 }
@@ -373,9 +434,11 @@ static void on_public(uv_poll_t *h, int status, int events) {
     if (!d->closing) uv_poll_start(&d->pub_poll, UV_READABLE, on_public);
     return;
   }
+  d->flush_ahead = 1;
   for (int b = 0; b < DP_BATCHES_PER_WAKE && !d->closing; b++) {
     if (read_public(d) < DP_BATCH) break;
   }
+  d->flush_ahead = 0;
 }
 
 /* --- origin -> caller -------------------------------------------------------------------------------------- */
@@ -395,6 +458,10 @@ static void flush_out(dp *d) {
     /* Refused by the kernel: drop the rest of this turn's queue (never carried over, so never unbounded). */
     uint32_t upto = refused ? n : sent + 1;
     for (uint32_t i = sent; i < upto; i++) {
+      if (d->out_link[i] == 0) {
+        d->counters.send_errors++; /* a handshake-path datagram */
+        continue;
+      }
       dp_link *l = dp_link_get(d, d->out_link[i]);
       if (l == NULL || l->gen != d->out_gen[i]) continue;
       if (refused) l->send_queue_drops++;
@@ -407,7 +474,17 @@ static void flush_out(dp *d) {
 
 static void on_check(uv_check_t *h) {
   dp *d = h->data;
+  /* The turn's handshake-path datagrams, callers' and origins', in one JS call; what JS sends to callers in it
+   * leaves with the flush below. */
+  d->flush_ahead = 1;
+  dp_emit_handshakes(d);
+  /* Link ends and errors after the handshakes of the same turn, as they were received: a caller's retransmitted
+   * CONCLUSION and its SHUTDOWN in one turn find the session still open (answered as a repeat), not closed (which
+   * would open a new one). */
+  if (!d->closing) dp_emit_events(d);
+  d->flush_ahead = 0;
   d->handshakes_this_turn = 0;
+  if (d->closing) return;
   flush_out(d);
 }
 
@@ -425,7 +502,16 @@ static void origin_error(dp *d, dp_link *l, int e) {
 
 static void read_origin(dp *d, dp_link *l) {
   uint64_t now = uv_now(d->loop);
-  for (int round = 0; round < 4 && l->polling && l->state != LINK_ENDED; round++) {
+  uint32_t id = l->id, gen = l->gen;
+  for (int round = 0; round < DP_ORIGIN_BATCHES_PER_WAKE && l->polling && l->state != LINK_ENDED; round++) {
+    if (l->state == LINK_OPEN) {
+      /* Room to stage a whole batch (JS may run here: the queue is consistent); JS may close the link (freed at
+       * once) or everything. */
+      dp_js_room(d, DP_BATCH);
+      if (d->closing) return;
+      l = dp_link_get(d, id);
+      if (l == NULL || l->gen != gen) return;
+    }
     if (d->out_n + DP_BATCH > DP_OUT_SLOTS) flush_out(d);
     uint32_t base = d->out_n;
     for (uint32_t i = base; i < base + DP_BATCH; i++) {
@@ -453,9 +539,8 @@ static void read_origin(dp *d, dp_link *l) {
         continue;
       }
       if (l->state == LINK_OPEN) {
-        /* Still in its handshake: the session logic reads it. The slot is reused. */
-        if (!d->closing && l->polling) dp_emit_origin_handshake(d, l, p, len);
-        if (d->closing) return; /* JS closed the data path: the queue is gone */
+        /* Still in its handshake: staged for the session logic (copied, the slot is reused). */
+        if (!dp_stage_origin(d, l, p, len)) l->drops++;
         continue;
       }
       if (l->state != LINK_RELAYING) {
@@ -495,19 +580,33 @@ static void read_origin(dp *d, dp_link *l) {
   }
 }
 
-static void on_origin(uv_poll_t *h, int status, int events) {
+/* Origin sockets ready, from the one epoll set: up to DP_ORIGIN_ROUNDS x DP_BATCH links per wake (level
+ * triggered, and epoll requeues a reported socket behind the others, so the rest come next turn, in turn). */
+#define DP_ORIGIN_ROUNDS 16
+static void on_origins(uv_poll_t *h, int status, int events) {
   (void)events;
-  dp_link *l = h->data;
-  dp *d = l->dp;
+  dp *d = h->data;
   if (status < 0) {
-    /* An ICMP error sets POLLERR, which makes libuv stop the poll: read the error, then poll again. */
-    int e = 0;
-    socklen_t el = sizeof e;
-    getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &e, &el);
-    if (e != 0) origin_error(d, l, e);
-    if (l->polling) uv_poll_start(&l->poll, UV_READABLE, on_origin);
-  } else {
-    read_origin(d, l);
+    if (!d->closing) uv_poll_start(&d->origin_poll, UV_READABLE, on_origins);
+    return;
   }
-  if (!d->closing) dp_emit_events(d);
+  struct epoll_event ev[DP_BATCH];
+  d->flush_ahead = 1;
+  for (int round = 0; round < DP_ORIGIN_ROUNDS && !d->closing; round++) {
+    int n = epoll_wait(d->origin_epfd, ev, DP_BATCH, 0);
+    for (int i = 0; i < n && !d->closing; i++) {
+      dp_link *l = dp_link_get(d, (uint32_t)ev[i].data.u64);
+      if (l == NULL || l->gen != (uint32_t)(ev[i].data.u64 >> 32) || !l->polling) continue;
+      if (ev[i].events & EPOLLERR) {
+        /* An ICMP error (ECONNREFUSED...) on the connected socket; reading it clears it. */
+        int e = 0;
+        socklen_t el = sizeof e;
+        getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+        if (e != 0) origin_error(d, l, e);
+      }
+      if (ev[i].events & EPOLLIN) read_origin(d, l);
+    }
+    if (n < DP_BATCH) break;
+  }
+  d->flush_ahead = 0;
 }

@@ -12,7 +12,8 @@ static uint32_t bucket_of(uint32_t id) {
 
 dp_link *dp_link_new(dp *d) {
   uint32_t id;
-  if (d->free_n > 0) {
+  /* While JS reads staged datagrams that name links by id, a freed id is not reused (see dp.h js_emitting). */
+  if (d->free_n > 0 && !d->js_emitting) {
     id = d->free_ids[--d->free_n];
   } else {
     if (d->next_id >= d->links_cap) {
@@ -78,7 +79,7 @@ dp_link *dp_link_find(dp *d, uint32_t dst, const dp_addr *from, dp_link **foreig
   return NULL;
 }
 
-/* Gives the id back; the memory goes when its poll handle has closed. */
+/* Gives the id back; the caller frees the memory. */
 void dp_link_release(dp *d, dp_link *l) {
   if (d->links[l->id] == l) {
     d->links[l->id] = NULL;

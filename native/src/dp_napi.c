@@ -7,9 +7,6 @@
 #include <string.h>
 
 
-#define CHECK_OK(call) \
-  if ((call) != napi_ok) return NULL
-
 typedef struct {
   /* Data paths alive in this env (workers each have their own). */
   uint32_t live;
@@ -44,32 +41,70 @@ static void call_js(dp *d, napi_ref fn_ref, size_t argc, napi_value *argv) {
   }
 }
 
-void dp_emit_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from) {
-  napi_env env = d->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-  int port;
-  dp_addr_format(from, text, sizeof text, &port);
-  napi_value argv[3];
-  void *copy;
-  /* A copy: the receive slot is reused at once, and JS may keep what it is handed. */
-  napi_create_buffer_copy(env, len, p, &copy, &argv[0]);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &argv[1]);
-  napi_create_int32(env, port, &argv[2]);
-  call_js(d, d->on_handshake, 3, argv);
-  napi_close_handle_scope(env, scope);
+static int stage(dp *d, int32_t kind, int32_t what, uint32_t gen, const uint8_t *p, size_t len) {
+  if (d->closing || d->js_bytes == NULL || d->js_n == DP_JS_ENTRIES || d->js_used + len > DP_JS_ENTRIES * DP_SLOT) return 0;
+  uint32_t i = d->js_n++;
+  memcpy(d->js_bytes + d->js_used, p, len);
+  int32_t *e = d->js_entries + DP_JS_FIELDS * i;
+  e[0] = kind;
+  e[1] = what;
+  e[2] = (int32_t)d->js_used;
+  e[3] = (int32_t)len;
+  d->js_gen[i] = gen;
+  d->js_used += (uint32_t)len;
+  return 1;
 }
 
-void dp_emit_origin_handshake(dp *d, dp_link *l, const uint8_t *p, size_t len) {
+int dp_stage_caller(dp *d, const uint8_t *p, size_t len, const dp_addr *from, int verified) {
+  if (!stage(d, verified ? DP_JS_CALLER_VERIFIED : DP_JS_CALLER, 0, 0, p, len)) return 0;
+  d->js_from[d->js_n - 1] = *from;
+  return 1;
+}
+
+int dp_stage_origin(dp *d, dp_link *l, const uint8_t *p, size_t len) {
+  return stage(d, DP_JS_ORIGIN, (int32_t)l->id, l->gen, p, len);
+}
+
+void dp_js_room(dp *d, uint32_t n) {
+  if (d->js_n + n > DP_JS_ENTRIES) dp_emit_handshakes(d);
+}
+
+/* One JS call for every staged datagram: JS reads them from the Buffer and Int32Array it got at listen, by the
+ * entries written here, and must copy what it keeps past the call (DataPathEvents: lent for the call only). Caller
+ * addresses become strings only now, in one handle scope; entries of links closed since they were staged (their id
+ * may be another link's by now) are skipped. */
+void dp_emit_handshakes(dp *d) {
+  uint32_t n = d->js_n;
+  if (n == 0) return;
   napi_env env = d->env;
   napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value argv[2];
-  void *copy;
-  napi_create_uint32(env, l->id, &argv[0]);
-  napi_create_buffer_copy(env, len, p, &copy, &argv[1]);
-  call_js(d, d->on_origin_handshake, 2, argv);
+  if (d->closing || napi_open_handle_scope(env, &scope) != napi_ok) {
+    d->js_n = d->js_used = 0;
+    return;
+  }
+  napi_value addresses = NULL;
+  napi_get_reference_value(env, d->js_addresses_ref, &addresses);
+  for (uint32_t i = 0; i < n; i++) {
+    int32_t *e = d->js_entries + DP_JS_FIELDS * i;
+    if (e[0] == DP_JS_CALLER || e[0] == DP_JS_CALLER_VERIFIED) {
+      char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+      int port;
+      napi_value v;
+      dp_addr_format(&d->js_from[i], text, sizeof text, &port);
+      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+      if (addresses != NULL) napi_set_element(env, addresses, i, v);
+      e[1] = port;
+    } else {
+      dp_link *l = dp_link_get(d, (uint32_t)e[1]);
+      if (l == NULL || l->gen != d->js_gen[i] || l->state != LINK_OPEN || !l->polling) e[0] = DP_JS_SKIP;
+    }
+  }
+  napi_value argv[1];
+  napi_create_uint32(env, n, &argv[0]);
+  d->js_emitting = 1;
+  call_js(d, d->on_handshakes, 1, argv);
+  d->js_emitting = 0;
+  d->js_n = d->js_used = 0;
   napi_close_handle_scope(env, scope);
 }
 
@@ -99,11 +134,16 @@ void dp_emit_events(dp *d) {
 
 static void release_js(dp *d) {
   napi_env env = d->env;
-  napi_ref *refs[] = {&d->resource, &d->on_handshake, &d->on_origin_handshake, &d->on_link_error, &d->on_link_ended};
+  napi_ref *refs[] = {&d->resource,         &d->on_handshakes,  &d->on_link_error,      &d->on_link_ended,
+                      &d->js_bytes_ref,     &d->js_entries_ref, &d->js_addresses_ref};
   for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
     if (*refs[i] != NULL) napi_delete_reference(env, *refs[i]);
     *refs[i] = NULL;
   }
+  /* JS owns that memory: never written again. */
+  d->js_bytes = NULL;
+  d->js_entries = NULL;
+  d->js_n = d->js_used = 0;
   if (d->async_context != NULL) napi_async_destroy(env, d->async_context);
   d->async_context = NULL;
 }
@@ -156,6 +196,22 @@ static dp *dp_of(napi_env env, napi_value v) {
   return box->d;
 }
 
+/* The call's first n arguments (undefined where missing, as napi_get_cb_info fills them) and how many were given. */
+static size_t args_of(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok) return argc;
+  napi_value undefined = NULL;
+  napi_get_undefined(env, &undefined);
+  for (size_t i = 0; i < n; i++) argv[i] = undefined;
+  return 0;
+}
+
+/* A method's arguments and its data path, the first of them (NULL with an exception pending when it is closed). */
+static dp *dp_call(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  args_of(env, info, n, argv);
+  return dp_of(env, argv[0]);
+}
+
 static int32_t int_arg(napi_env env, napi_value v) {
   int32_t n = 0;
   napi_get_value_int32(env, v, &n);
@@ -168,6 +224,8 @@ static void string_arg(napi_env env, napi_value v, char *out, size_t size) {
   if (napi_get_value_string_utf8(env, v, out, size, &n) != napi_ok) out[0] = 0;
 }
 
+static int bytes_arg(napi_env env, napi_value v, void **data, size_t *len);
+
 static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
   napi_value fn;
   napi_ref ref = NULL;
@@ -178,12 +236,17 @@ static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
   return ref;
 }
 
-/* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events)
- *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes } */
+/* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events[, cookieSecret])
+ *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes, handshakeBytes, handshakeEntries,
+ *        handshakeAddresses }
+ * events: onHandshakes(count), onLinkError(id, code), onLinkEnded(id, why). onHandshakes hands over `count` staged
+ * datagrams, entry i being handshakeEntries[4i..4i+3] = kind (0 caller, 1 origin, 2 skip, 3 caller CONCLUSION
+ * with a verified cookie), caller port or link id,
+ * offset and length in handshakeBytes; a caller's address is handshakeAddresses[i]. Valid during the call only.
+ * With cookieSecret (a Uint8Array, the handshake engine's SYN cookie secret) INDUCTIONs are answered here. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_value argv[8];
+  size_t argc = args_of(env, info, 8, argv);
   if (argc < 7) {
     napi_throw_type_error(env, NULL, "listen needs 7 arguments");
     return NULL;
@@ -199,6 +262,7 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   }
   d->env = env;
   d->pub_fd = -1;
+  d->origin_epfd = -1;
   d->next_id = 1;
   d->origin_buffer_bytes = int_arg(env, argv[4]);
   if (napi_get_uv_event_loop(env, &d->loop) != napi_ok) {
@@ -212,8 +276,13 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
     throw_errno(env, e, "bind");
     return NULL;
   }
-  d->on_handshake = fn_ref(env, argv[6], "onHandshake");
-  d->on_origin_handshake = fn_ref(env, argv[6], "onOriginHandshake");
+  void *secret;
+  size_t secret_len;
+  if (argc > 7 && bytes_arg(env, argv[7], &secret, &secret_len) && secret_len > 0) {
+    hmac_sha256_key_init(&d->cookie_key, secret, secret_len);
+    d->answer_inductions = 1;
+  }
+  d->on_handshakes = fn_ref(env, argv[6], "onHandshakes");
   d->on_link_error = fn_ref(env, argv[6], "onLinkError");
   d->on_link_ended = fn_ref(env, argv[6], "onLinkEnded");
   napi_value resource, name;
@@ -252,6 +321,24 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   getsockopt(d->pub_fd, SOL_SOCKET, SO_SNDBUF, &size, &sl);
   napi_create_int32(env, size, &v);
   napi_set_named_property(env, result, "sendBufferBytes", v);
+  napi_value bytes, entries_ab, entries, addresses;
+  void *data;
+  if (napi_create_buffer(env, DP_JS_ENTRIES * DP_SLOT, &data, &bytes) == napi_ok) {
+    d->js_bytes = data;
+    napi_create_reference(env, bytes, 1, &d->js_bytes_ref);
+    napi_set_named_property(env, result, "handshakeBytes", bytes);
+  }
+  if (napi_create_arraybuffer(env, DP_JS_ENTRIES * DP_JS_FIELDS * sizeof(int32_t), &data, &entries_ab) == napi_ok &&
+      napi_create_typedarray(env, napi_int32_array, DP_JS_ENTRIES * DP_JS_FIELDS, entries_ab, 0, &entries) == napi_ok) {
+    d->js_entries = data;
+    napi_create_reference(env, entries, 1, &d->js_entries_ref);
+    napi_set_named_property(env, result, "handshakeEntries", entries);
+  } else {
+    d->js_bytes = NULL; /* nothing staged without both */
+  }
+  napi_create_array_with_length(env, DP_JS_ENTRIES, &addresses);
+  napi_create_reference(env, addresses, 1, &d->js_addresses_ref);
+  napi_set_named_property(env, result, "handshakeAddresses", addresses);
   return result;
 }
 
@@ -280,10 +367,8 @@ static napi_value boolean(napi_env env, int b) {
 
 /* sendToCaller(handle, bytes, address, port) -> boolean */
 static napi_value js_send_to_caller(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 4, argv);
   if (d == NULL) return NULL;
   void *data;
   size_t len;
@@ -298,10 +383,8 @@ static napi_value js_send_to_caller(napi_env env, napi_callback_info info) {
 
 /* openLink(handle, originHost, originPort, callerAddress, callerPort) -> id */
 static napi_value js_open_link(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 5, argv);
   if (d == NULL) return NULL;
   char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 4], caller[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
   string_arg(env, argv[1], host, sizeof host);
@@ -329,10 +412,8 @@ static dp_link *link_arg(napi_env env, dp *d, napi_value v) {
 
 /* sendToOrigin(handle, id, bytes) -> boolean */
 static napi_value js_send_to_origin(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 3, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   void *data;
@@ -346,10 +427,8 @@ static napi_value js_send_to_origin(napi_env env, napi_callback_info info) {
 
 /* startRelay(handle, id, originSocketId, telemetry) */
 static napi_value js_start_relay(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 4, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   if (l == NULL || l->state != LINK_OPEN) return NULL;
@@ -367,10 +446,8 @@ static napi_value js_start_relay(napi_env env, napi_callback_info info) {
 
 /* closeLink(handle, id) */
 static napi_value js_close_link(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 2, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   if (l != NULL) dp_close_link(d, l);
@@ -407,10 +484,8 @@ static double *f64_arg(napi_env env, napi_value v, size_t need) {
 
 /* readLink(handle, id, Float64Array(35)) -> boolean */
 static napi_value js_read_link(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  dp *d = dp_of(env, argv[0]);
+  dp *d = dp_call(env, info, 3, argv);
   if (d == NULL) return NULL;
   dp_link *l = link_arg(env, d, argv[1]);
   double *out = f64_arg(env, argv[2], LINK_FIELDS + 2 * RECEIVER_FIELDS);
@@ -434,14 +509,16 @@ static napi_value js_read_link(napi_env env, napi_callback_info info) {
   return boolean(env, 1);
 }
 
-/* readCounters(handle, Float64Array(10)) -> boolean; a closed data path leaves its last figures in place. */
+/* readCounters(handle, Float64Array(10 to 12)) -> boolean; a closed data path leaves its last figures in place.
+ * The 11th and 12th slots, when there, get the INDUCTIONs answered and the bad-cookie CONCLUSIONs dropped here. */
 static napi_value js_read_counters(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  args_of(env, info, 2, argv);
   dp_box *box = NULL;
   napi_get_value_external(env, argv[0], (void **)&box);
-  double *out = f64_arg(env, argv[1], 10);
+  double *out = f64_arg(env, argv[1], 11);
+  int with_inductions = out != NULL;
+  if (out == NULL) out = f64_arg(env, argv[1], 10);
   if (box == NULL || box->d == NULL || out == NULL) return boolean(env, 0);
   dp *d = box->d;
   const dp_counters *c = &d->counters;
@@ -455,14 +532,15 @@ static napi_value js_read_counters(napi_env env, napi_callback_info info) {
   out[7] = c->truncated;
   out[8] = c->callback_errors;
   out[9] = d->open_links;
+  if (with_inductions) out[10] = c->inductions;
+  if (f64_arg(env, argv[1], 12) != NULL) out[11] = c->bad_cookie;
   return boolean(env, 1);
 }
 
 /* close(handle): closes every link and the public socket now; memory goes once libuv closed the handles. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  args_of(env, info, 1, argv);
   dp_box *box = NULL;
   napi_get_value_external(env, argv[0], (void **)&box);
   if (box == NULL || box->d == NULL || box->d->closing) return NULL;
@@ -477,9 +555,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 /* classify(bytes, Float64Array(13)): what srt_packet.h reads from a datagram, for the differential test against
  * src/srt/protocol: kind, destination, control type, R flag, NAK loss count, ACK kind, then the 7 ACK fields. */
 static napi_value js_classify(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t argc = args_of(env, info, 2, argv);
   void *data;
   size_t len;
   double *out = f64_arg(env, argv[1], 13);
@@ -505,6 +582,63 @@ static napi_value js_classify(napi_env env, napi_callback_info info) {
   out[11] = ack.link_capacity_packets;
   out[12] = ack.byte_rate;
   return NULL;
+}
+
+static napi_value buffer_of(napi_env env, const uint8_t *p, size_t len) {
+  napi_value v;
+  void *copy;
+  if (napi_create_buffer_copy(env, len, p, &copy, &v) != napi_ok) return NULL;
+  return v;
+}
+
+/* sha256(bytes) -> Buffer: srt_handshake's hash, for the FIPS 180-4 vectors. */
+static napi_value js_sha256(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = args_of(env, info, 1, argv);
+  void *data;
+  size_t len;
+  if (argc < 1 || !bytes_arg(env, argv[0], &data, &len)) {
+    napi_throw_type_error(env, NULL, "sha256(Uint8Array)");
+    return NULL;
+  }
+  uint8_t out[SHA256_DIGEST];
+  sha256(data, len, out);
+  return buffer_of(env, out, sizeof out);
+}
+
+/* inductionAnswer(secret, request, address, port, bucket) -> Buffer | null: what the data path answers to an
+ * INDUCTION from address:port in that minute bucket (null: not an INDUCTION, JS would be handed it). */
+static napi_value js_induction_answer(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  size_t argc = args_of(env, info, 5, argv);
+  void *secret, *req;
+  size_t secret_len, req_len;
+  char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
+  int64_t bucket = 0;
+  if (argc < 5 || !bytes_arg(env, argv[0], &secret, &secret_len) || !bytes_arg(env, argv[1], &req, &req_len) ||
+      napi_get_value_int64(env, argv[4], &bucket) != napi_ok) {
+    napi_throw_type_error(env, NULL, "inductionAnswer(Uint8Array, Uint8Array, string, number, number)");
+    return NULL;
+  }
+  string_arg(env, argv[2], address, sizeof address);
+  if (!srt_hs_is_induction(req, req_len)) {
+    napi_value v;
+    napi_get_null(env, &v);
+    return v;
+  }
+  hmac_sha256_key key;
+  hmac_sha256_key_init(&key, secret, secret_len);
+  uint8_t out[SRT_HS_SIZE];
+  srt_hs_induction_answer(req, srt_syn_cookie(&key, address, int_arg(env, argv[3]), bucket), out);
+  return buffer_of(env, out, sizeof out);
+}
+
+/* cookieBucket() -> the minute bucket the data path uses now. */
+static napi_value js_cookie_bucket(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_create_int64(env, dp_cookie_bucket(), &v);
+  return v;
 }
 
 /* liveDataPaths() -> number of data paths of this env not yet freed (leak checks). */
@@ -538,6 +672,9 @@ NAPI_MODULE_INIT() {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
       {"classify", NULL, js_classify, NULL, NULL, NULL, napi_default, NULL},
       {"liveDataPaths", NULL, js_live, NULL, NULL, NULL, napi_default, NULL},
+      {"sha256", NULL, js_sha256, NULL, NULL, NULL, napi_default, NULL},
+      {"inductionAnswer", NULL, js_induction_answer, NULL, NULL, NULL, napi_default, NULL},
+      {"cookieBucket", NULL, js_cookie_bucket, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -128,7 +128,7 @@ export const envSchema = z.object({
   ORIGIN_RETRY_INTERVAL_MS: integer(50, 1000).prefault('250'),
   SRT_RECV_BUFFER_BYTES: integer(0, 1 << 30).prefault('4194304'),
   SRT_SEND_BUFFER_BYTES: integer(0, 1 << 30).prefault('4194304'),
-  ORIGIN_SOCKET_BUFFER_BYTES: integer(0, 1 << 30).prefault('524288'),
+  ORIGIN_SOCKET_BUFFER_BYTES: integer(0, 1 << 30).prefault('2097152'),
   ORIGIN_FAILURE_COOLDOWN_MS: integer(0, 3_600_000).prefault('10000'),
   ORIGIN_DNS_REFRESH_MS: integer(1000, 3_600_000).prefault('10000'),
   ORIGIN_FAILURES_TO_DOWN: integer(1, 1000).prefault('3'),

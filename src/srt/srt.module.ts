@@ -4,6 +4,7 @@ import { AdmissionModule } from '../admission/admission.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { EventsModule } from '../events/events.module.js';
+import { COOKIE_SECRET, cookieSecretOf } from './session/cookie-secret.js';
 import { HandshakeEngine } from './session/handshake-engine.js';
 import { ProxyCounters } from './session/proxy-counters.js';
 import { SessionManager } from './session/session-manager.js';
@@ -16,6 +17,7 @@ import { SrtListener } from './transport/srt-listener.js';
   providers: [
     { provide: DATA_PATH, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createDataPath(config.srt.dataPath, new Logger('DataPath')) },
     { provide: ProxyCounters, useFactory: () => new ProxyCounters() },
+    { provide: COOKIE_SECRET, inject: [APP_CONFIG], useFactory: (config: AppConfig) => cookieSecretOf(config) },
     SourceGuard,
     SessionManager,
     HandshakeEngine,

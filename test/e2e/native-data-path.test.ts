@@ -5,16 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import type { Socket } from 'node:dgram';
+import { spawnSync } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { emptyLinkCounters, type DataPath, type DataPathEvents, type LinkId } from '../../src/srt/transport/data-path.js';
+import { emptyLinkCounters, type DataPath, type DataPathEvents, type DataPathListenOptions, type LinkId } from '../../src/srt/transport/data-path.js';
 import { checkNativeAddonFile, loadNativeAddon, loadNativeDataPath } from '../../src/srt/transport/native/load-native-data-path.js';
 import type { NativeDataPath } from '../../src/srt/transport/native/native-data-path.js';
 import { bindUdp, closeUdp, freeUdpPort } from '../support/net.js';
 import { fdCount, isUdpPortBound, udpDropsByPort } from '../support/procfs.js';
 import { sleep, waitFor } from '../support/process.js';
-import { buildDataPacket, callerInduction, tsNullPayload } from '../support/srt-packets.js';
+import { buildDataPacket, callerConclusion, callerInduction, tsNullPayload } from '../support/srt-packets.js';
+import { buildInductionResponse } from '../../src/srt/protocol/handshake-builders.js';
+import { SynCookie } from '../../src/srt/protocol/syn-cookie.js';
 
 const WAIT_MS = 10_000;
 const ORIGIN_SID = 0x3333;
@@ -24,9 +27,11 @@ class Events implements DataPathEvents {
   readonly originHandshakes: Buffer[] = [];
   readonly ended: string[] = [];
   lastAddress = '';
-  onHandshake(_msg: Buffer, address: string): void {
+  lastVerified: boolean | undefined;
+  onHandshake(_msg: Buffer, address: string, _port: number, cookieVerified?: boolean): void {
     this.handshakes++;
     this.lastAddress = address;
+    this.lastVerified = cookieVerified;
   }
   onOriginHandshake(_link: LinkId, msg: Buffer): void {
     this.originHandshakes.push(Buffer.from(msg));
@@ -41,7 +46,7 @@ function send(socket: Socket, msg: Buffer, port: number, host = '127.0.0.1'): Pr
   return new Promise((resolve, reject) => socket.send(msg, port, host, (error) => (error ? reject(error) : resolve())));
 }
 
-const OPTIONS = { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, sendBufferBytes: 0, originBufferBytes: 0, reusePort: false };
+const OPTIONS: DataPathListenOptions = { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, sendBufferBytes: 0, originBufferBytes: 0, reusePort: false };
 
 describe('native data path', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -62,10 +67,11 @@ describe('native data path', () => {
     return s;
   }
 
-  /** A caller and an origin with a relaying link between them; `toCaller` collects what the caller receives. */
-  async function relayingLink(dp: DataPath) {
-    const caller = await udp();
-    const origin = await udp();
+  /** A caller and an origin (given, or bound here) with a relaying link between them; `toCaller` collects what the
+   * caller receives. */
+  async function relayingLink(dp: DataPath, given: { caller?: Socket; origin?: Socket } = {}) {
+    const caller = given.caller ?? (await udp());
+    const origin = given.origin ?? (await udp());
     const toCaller: Buffer[] = [];
     caller.on('message', (m) => toCaller.push(m));
     let linkPort = 0;
@@ -88,6 +94,55 @@ describe('native data path', () => {
       if (saved === undefined) delete process.env.SRT_PROXY_NATIVE_ADDON;
       else process.env.SRT_PROXY_NATIVE_ADDON = saved;
     }
+  });
+
+  it('answers INDUCTIONs and checks CONCLUSION cookies itself with the handshake engine\'s secret, and hands on the rest', async () => {
+    const secret = randomBytes(32);
+    const cookie = new SynCookie(secret);
+    // The listen host decides how the caller's address is spelled: dual stack gives IPv4 callers as ::ffff:a.b.c.d.
+    for (const [listenHost, callerHost, spelled] of [
+      ['127.0.0.1', '127.0.0.1', '127.0.0.1'],
+      ['::', '127.0.0.1', '::ffff:127.0.0.1'],
+      ['::1', '::1', '::1'],
+    ] as const) {
+      const events = new Events();
+      const { dp, port } = await listen(events, { ...OPTIONS, host: listenHost, cookieSecret: secret });
+      const caller = await udp(callerHost);
+      const answers: Buffer[] = [];
+      caller.on('message', (m) => answers.push(m));
+      const induction = callerInduction(0x1234, 777);
+      await send(caller, induction, port, callerHost === '::1' ? '::1' : '127.0.0.1');
+      await waitFor(`${spelled}: the INDUCTION answer`, () => (answers.length > 0 ? true : undefined), WAIT_MS, 10);
+      const answer = answers[0]!;
+      const issued = answer.readUInt32BE(44);
+      assert.equal(cookie.verify(spelled, caller.address().port, issued), true, `${spelled}: the engine verifies the cookie`);
+      assert.deepEqual(answer, buildInductionResponse(induction, issued), `${spelled}: the engine's answer`);
+      assert.equal(dp.counters.inductions, 1, spelled);
+      assert.equal(events.handshakes, 0, `${spelled}: JS never saw the INDUCTION`);
+      const target = callerHost === '::1' ? '::1' : '127.0.0.1';
+      // A wrong cookie is dropped unanswered and counted, as the engine does, without reaching JS.
+      await send(caller, callerConclusion(0x1234, (issued ^ 0x5a5a) >>> 0 || 1, 'live/x'), port, target);
+      await waitFor(`${spelled}: the bad cookie counted`, () => (dp.counters.badCookie === 1 ? true : undefined), WAIT_MS, 10);
+      await send(caller, callerConclusion(0x1234, issued, 'live/x'), port, target);
+      await waitFor(`${spelled}: the CONCLUSION handed to JS`, () => (events.handshakes === 1 ? true : undefined), WAIT_MS, 10);
+      assert.equal(events.lastAddress, spelled);
+      assert.equal(events.lastVerified, true, `${spelled}: handed over as verified`);
+      assert.equal(dp.counters.badCookie, 1, spelled);
+      assert.equal(answers.length, 1, `${spelled}: nothing answered either CONCLUSION in C`);
+    }
+  });
+
+  it('hands INDUCTIONs and CONCLUSIONs to JS unchecked without a cookie secret', async () => {
+    const events = new Events();
+    const { dp, port } = await listen(events);
+    const caller = await udp();
+    await send(caller, callerInduction(0x1234), port);
+    await waitFor('the INDUCTION handed to JS', () => (events.handshakes === 1 ? true : undefined), WAIT_MS, 10);
+    assert.equal(dp.counters.inductions, 0);
+    await send(caller, callerConclusion(0x1234, 0xbad, 'live/x'), port);
+    await waitFor('the CONCLUSION handed to JS', () => (events.handshakes === 2 ? true : undefined), WAIT_MS, 10);
+    assert.equal(events.lastVerified, false, 'not verified without a secret');
+    assert.equal(dp.counters.badCookie, 0);
   });
 
   it('drops and counts a datagram larger than the receive slot, from a caller and from an origin', async () => {
@@ -141,6 +196,108 @@ describe('native data path', () => {
     const delivered = toCaller.length;
     await sleep(300);
     assert.equal(toCaller.length, delivered);
+  });
+
+  async function boundUdp(options: { reuseAddr?: boolean; recvBufferSize?: number }): Promise<Socket> {
+    const s = createSocket({ type: 'udp4', ...options });
+    await new Promise<void>((resolve, reject) => (s.once('error', reject), s.bind(0, '127.0.0.1', () => resolve())));
+    cleanups.push(() => closeUdp(s));
+    return s;
+  }
+
+  /**
+   * Sends backlogs from a child process while this thread's loop is blocked (spawnSync), so every datagram waits in
+   * its socket before the addon reads any. Each flow goes from a port bound here with SO_REUSEADDR (the child binds
+   * it too: a link's socket is connected to its origin and takes datagrams from it only); datagram i carries i in
+   * its first 4 bytes and `dst` as destination socket id.
+   */
+  function sendBacklogs(flows: { from: number; to: number; n: number; dst: number }[]): void {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const dgram = require('node:dgram');
+         const flows = JSON.parse(process.argv[1]);
+         for (const f of flows) {
+           const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+           s.bind(f.from, '127.0.0.1', () => {
+             let done = 0;
+             for (let i = 0; i < f.n; i++) {
+               const m = Buffer.alloc(20);
+               m.writeUInt32BE(i, 0);
+               m.writeUInt32BE(f.dst, 12);
+               s.send(m, f.to, '127.0.0.1', () => { if (++done === f.n) s.close(); });
+             }
+           });
+         }`,
+        JSON.stringify(flows),
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(child.status, 0, `the backlog sender failed: ${child.stderr}`);
+  }
+
+  it('reads an origin backlog larger than the outgoing queue in one turn, flushing the queue as it fills, losing none', async () => {
+    const { dp } = await listen(new Events(), { ...OPTIONS, originBufferBytes: 4 << 20 });
+    const origin = await boundUdp({ reuseAddr: true });
+    const caller = await boundUdp({ recvBufferSize: 4 << 20 });
+    const { link, linkPort, toCaller } = await relayingLink(dp, { caller, origin });
+    const total = 900; // above the queue's 512 slots, within one wake's 16 batches of 64
+    const dropsBefore = udpDropsByPort().get(linkPort) ?? 0;
+    sendBacklogs([{ from: origin.address().port, to: linkPort, n: total, dst: 0x77 }]);
+    const queued = total - ((udpDropsByPort().get(linkPort) ?? 0) - dropsBefore);
+    assert.ok(queued > 600, `the link's socket held only ${queued} of ${total} datagrams: raise net.core.rmem_max to 4194304 (sysctl)`);
+    const c = emptyLinkCounters();
+    // The first turn that reads anything reads the whole backlog (it was all there before the loop ran again).
+    const firstRead = await new Promise<number>((resolve) => {
+      const look = (): void => {
+        dp.readLink(link, c);
+        if (c.packetsFromOrigin > 0) resolve(c.packetsFromOrigin);
+        else setImmediate(look);
+      };
+      setImmediate(look);
+    });
+    assert.equal(firstRead, queued);
+    await waitFor('the backlog at the caller', () => (toCaller.length >= queued ? true : undefined), WAIT_MS, 10);
+    assert.equal(toCaller.length, queued);
+    assert.equal(new Set(toCaller.map((m) => m.readUInt32BE(0))).size, queued, 'each datagram once');
+    dp.readLink(link, c);
+    assert.equal(c.sendQueueDrops, 0);
+    assert.equal(c.sendErrors, 0);
+    assert.equal(c.drops, 0);
+  });
+
+  it('relays backlogs both ways at once, larger than the outgoing queue, each datagram once', async () => {
+    const { dp, port } = await listen(new Events(), { ...OPTIONS, receiveBufferBytes: 4 << 20, originBufferBytes: 4 << 20 });
+    const origin = await boundUdp({ reuseAddr: true, recvBufferSize: 4 << 20 });
+    const caller = await boundUdp({ reuseAddr: true, recvBufferSize: 4 << 20 });
+    const toOrigin: Buffer[] = [];
+    const { link, linkPort, toCaller } = await relayingLink(dp, { caller, origin });
+    origin.on('message', (m) => toOrigin.push(m));
+    // A first downstream burst: the link relays both ways before the backlogs arrive.
+    sendBacklogs([{ from: origin.address().port, to: linkPort, n: 32, dst: 0x77 }]);
+    await waitFor('the first burst at the caller', () => (toCaller.length === 32 ? true : undefined), WAIT_MS, 10);
+    toCaller.length = 0;
+    const drops = (): number => (udpDropsByPort().get(linkPort) ?? 0) + (udpDropsByPort().get(port) ?? 0);
+    const dropsBefore = drops();
+    const up = 1500; // several public batches
+    const down = 700;
+    sendBacklogs([
+      { from: caller.address().port, to: port, n: up, dst: ORIGIN_SID },
+      { from: origin.address().port, to: linkPort, n: down, dst: 0x77 },
+    ]);
+    assert.equal(drops() - dropsBefore, 0, 'the kernel kept both backlogs: raise net.core.rmem_max to 4194304 (sysctl)');
+    await waitFor('both backlogs relayed', () => (toOrigin.length >= up && toCaller.length >= down ? true : undefined), WAIT_MS, 10);
+    await sleep(100);
+    assert.equal(toOrigin.length, up);
+    assert.equal(toCaller.length, down);
+    assert.equal(new Set(toOrigin.map((m) => m.readUInt32BE(0))).size, up, 'each upstream datagram once');
+    assert.equal(new Set(toCaller.map((m) => m.readUInt32BE(0))).size, down, 'each downstream datagram once');
+    const c = emptyLinkCounters();
+    dp.readLink(link, c);
+    assert.equal(c.packetsFromCaller, up);
+    assert.equal(c.packetsFromOrigin, 32 + down);
+    assert.equal(c.sendQueueDrops + c.sendErrors + c.drops, 0);
   });
 
   it('counts relay sends the kernel rejects on the link, and keeps flushing the others', async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
@@ -19,6 +18,7 @@ import { SynCookie } from '../protocol/syn-cookie.js';
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
 import { DATA_PATH, type DataPath } from '../transport/data-path.js';
+import { COOKIE_SECRET, cookieSecretOf } from './cookie-secret.js';
 import { ProxyCounters } from './proxy-counters.js';
 import { SessionManager } from './session-manager.js';
 
@@ -37,13 +37,18 @@ export class HandshakeEngine {
     @Inject(DATA_PATH) private readonly dataPath: DataPath,
     private readonly rejections: RejectionLog,
     private readonly guard: SourceGuard,
+    // Shared with the data path, which may answer INDUCTIONs itself (DataPathListenOptions.cookieSecret); built
+    // without DI (benches), the config's.
+    @Inject(COOKIE_SECRET) secret: Buffer = cookieSecretOf(config),
   ) {
-    const secret = config.srt.cookieSecret !== undefined ? Buffer.from(config.srt.cookieSecret) : randomBytes(32);
     this.cookie = new SynCookie(secret);
   }
 
-  /** A datagram with destination socket id 0 from a caller. Never throws. */
-  onHandshake(msg: Buffer, address: string, port: number): void {
+  /**
+   * A datagram with destination socket id 0 from a caller. Never throws. `cookieVerified`: the data path checked
+   * this CONCLUSION's cookie with the same secret already (DataPathEvents.onHandshake).
+   */
+  onHandshake(msg: Buffer, address: string, port: number, cookieVerified = false): void {
     const counters = this.counters;
     if (msg.length < HANDSHAKE_PACKET_SIZE || !isControlPacket(msg) || controlTypeOf(msg) !== ControlType.HANDSHAKE) {
       counters.malformed++;
@@ -60,7 +65,7 @@ export class HandshakeEngine {
       counters.unsupported++;
       return;
     }
-    if (!this.cookie.verify(address, port, handshakeCookieOf(msg))) {
+    if (!cookieVerified && !this.cookie.verify(address, port, handshakeCookieOf(msg))) {
       // As libsrt does: a wrong cookie gets no answer, so spoofed sources learn nothing.
       counters.badCookie++;
       return;

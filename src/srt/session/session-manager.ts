@@ -243,7 +243,8 @@ export class SessionManager {
         endedTotal: new Map(c.endedByReason),
       },
       handshakes: {
-        inductions: c.inductions,
+        // The native data path answers INDUCTIONs itself (DataPathListenOptions.cookieSecret).
+        inductions: c.inductions + (dp.inductions ?? 0),
         conclusions: c.conclusions,
         repeatedConclusions: c.repeatedConclusions,
         accepted: c.accepted,
@@ -254,7 +255,7 @@ export class SessionManager {
         malformed: c.malformed + dp.malformed,
         unknownSession: dp.unknownSession,
         foreignAddress: dp.foreignAddress,
-        badCookie: c.badCookie,
+        badCookie: c.badCookie + (dp.badCookie ?? 0),
         unsupported: c.unsupported,
         originStray: c.originStray,
         rateLimited: c.rateLimited,

@@ -27,6 +27,12 @@ export interface DataPathListenOptions {
   readonly originBufferBytes: number;
   /** SO_REUSEPORT on the public socket, so that several workers share one port (flows stay on one worker). */
   readonly reusePort: boolean;
+  /**
+   * The handshake engine's SYN cookie secret. Given it, a data path may answer INDUCTIONs itself, byte for byte as
+   * the engine would (src/srt/protocol/syn-cookie.ts, buildInductionResponse), without handing them over; it then
+   * counts them in `counters.inductions`. The native path does; the TypeScript path ignores it.
+   */
+  readonly cookieSecret?: Uint8Array;
 }
 
 /** What the public socket ended up with (for the start-up log and the buffer warning). */
@@ -52,8 +58,12 @@ export type LinkEnd =
  * receive memory): copy what must outlive it.
  */
 export interface DataPathEvents {
-  /** A datagram from a caller with destination socket id 0 (handshake or garbage, not yet classified further). */
-  onHandshake(msg: Buffer, address: string, port: number): void;
+  /**
+   * A datagram from a caller with destination socket id 0 (handshake or garbage, not yet classified further).
+   * `cookieVerified`: a CONCLUSION whose SYN cookie the data path already verified with the engine's secret
+   * (DataPathListenOptions.cookieSecret; it drops and counts those that fail, in `counters.badCookie`).
+   */
+  onHandshake(msg: Buffer, address: string, port: number, cookieVerified?: boolean): void;
   /** A datagram from the origin on a link that does not relay yet (the origin's handshake answers). */
   onOriginHandshake(link: LinkId, msg: Buffer): void;
   /**
@@ -127,6 +137,10 @@ export interface DataPathCounters {
   originErrors: number;
   /** Datagrams for JS (handshakes) dropped because more arrived in one turn than the data path hands over. */
   handshakesShed: number;
+  /** INDUCTIONs the data path answered itself (DataPathListenOptions.cookieSecret); absent when it answers none. */
+  readonly inductions?: number;
+  /** CONCLUSIONs with a wrong SYN cookie the data path dropped itself (same condition); absent when it checks none. */
+  readonly badCookie?: number;
 }
 
 export interface DataPath {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig, SrtConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { formatHostPort } from '../../config/listen-address.js';
+import { COOKIE_SECRET } from '../session/cookie-secret.js';
 import { HandshakeEngine } from '../session/handshake-engine.js';
 import { SessionManager } from '../session/session-manager.js';
 import { DATA_PATH, type DataPath, type DataPathBinding, type DataPathEvents, type LinkEnd, type LinkId } from './data-path.js';
@@ -21,6 +22,7 @@ export class SrtListener {
     @Inject(DATA_PATH) private readonly dataPath: DataPath,
     private readonly sessions: SessionManager,
     private readonly handshakes: HandshakeEngine,
+    @Inject(COOKIE_SECRET) private readonly cookieSecret: Buffer,
   ) {
     this.config = config.srt;
   }
@@ -39,7 +41,8 @@ export class SrtListener {
     const handshakes = this.handshakes;
     const sessions = this.sessions;
     const events: DataPathEvents = {
-      onHandshake: (msg: Buffer, address: string, p: number) => handshakes.onHandshake(msg, address, p),
+      onHandshake: (msg: Buffer, address: string, p: number, cookieVerified?: boolean) =>
+        handshakes.onHandshake(msg, address, p, cookieVerified === true),
       onOriginHandshake: (link: LinkId, msg: Buffer) => sessions.onOriginHandshake(link, msg),
       onLinkError: (link: LinkId, code: string) => sessions.onLinkError(link, code),
       onLinkEnded: (link: LinkId, why: LinkEnd) => sessions.onLinkEnded(link, why),
@@ -53,6 +56,8 @@ export class SrtListener {
         originBufferBytes: this.config.originSocketBufferBytes,
         // SRT workers share the port; the kernel hashes each caller's 4-tuple to one of them.
         reusePort: this.config.reusePort,
+        // The engine's own: the data path may answer INDUCTIONs with it.
+        cookieSecret: this.cookieSecret,
       },
       events,
     );

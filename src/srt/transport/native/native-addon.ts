@@ -4,8 +4,13 @@ import type { LinkEnd, LinkId } from '../data-path.js';
 export type NativeHandle = { readonly __nativeDataPath: unique symbol };
 
 export interface NativeEvents {
-  onHandshake(msg: Buffer, address: string, port: number): void;
-  onOriginHandshake(link: LinkId, msg: Buffer): void;
+  /**
+   * The loop turn's handshake-path datagrams, callers' and origins', all at once (one JS call per turn, not one
+   * per datagram): entry i is HANDSHAKE_FIELDS numbers of `handshakeEntries` (kind, caller port or link id, offset
+   * and length in `handshakeBytes`), a caller's address `handshakeAddresses[i]`. Lent for the call only: the addon
+   * stages the next turn's datagrams in the same memory.
+   */
+  onHandshakes(count: number): void;
   onLinkError(link: LinkId, code: string): void;
   onLinkEnded(link: LinkId, why: LinkEnd): void;
 }
@@ -14,8 +19,15 @@ export interface NativeEvents {
 export const LINK_FIELDS = 11;
 export const RECEIVER_FIELDS = 12;
 export const LINK_SLOTS = LINK_FIELDS + 2 * RECEIVER_FIELDS;
-/** Fields readCounters writes (js_read_counters): the DataPathCounters, then truncated, callback errors, links. */
-export const COUNTER_SLOTS = 10;
+/**
+ * Fields readCounters writes (js_read_counters): the DataPathCounters, then truncated, callback errors, links, and
+ * the INDUCTIONs answered and the bad-cookie CONCLUSIONs dropped in C.
+ */
+export const COUNTER_SLOTS = 12;
+
+/** An entry of `handshakeEntries` (native/src/dp.h DP_JS_*): kind, caller port or link id, offset, length. */
+export const HANDSHAKE_FIELDS = 4;
+export const HandshakeEntry = { CALLER: 0, ORIGIN: 1, SKIP: 2, CALLER_VERIFIED: 3 } as const;
 
 /** build/Release/srt_datapath.node as the binding exports it (native/src/dp_napi.c). */
 export interface NativeAddon {
@@ -27,7 +39,18 @@ export interface NativeAddon {
     originBufferBytes: number,
     reusePort: boolean,
     events: NativeEvents,
-  ): { handle: NativeHandle; address: string; port: number; receiveBufferBytes: number; sendBufferBytes: number };
+    cookieSecret?: Uint8Array,
+  ): {
+    handle: NativeHandle;
+    address: string;
+    port: number;
+    receiveBufferBytes: number;
+    sendBufferBytes: number;
+    /** Where onHandshakes' datagrams are (see NativeEvents.onHandshakes). */
+    handshakeBytes: Buffer;
+    handshakeEntries: Int32Array;
+    handshakeAddresses: string[];
+  };
   sendToCaller(handle: NativeHandle, msg: Uint8Array, address: string, port: number): boolean;
   openLink(handle: NativeHandle, originHost: string, originPort: number, callerAddress: string, callerPort: number): LinkId;
   sendToOrigin(handle: NativeHandle, link: LinkId, msg: Uint8Array): boolean;
@@ -40,4 +63,13 @@ export interface NativeAddon {
   classify(bytes: Uint8Array, out: Float64Array): void;
   /** Data paths of this thread whose native memory is not yet freed. */
   liveDataPaths(): number;
+  /** SHA-256 of native/src/sha256.c; for tests. */
+  sha256(bytes: Uint8Array): Buffer;
+  /**
+   * What the data path answers to `request` from address:port in the cookie's minute `bucket` under `secret`, or
+   * null when it hands the datagram to JS instead (not an INDUCTION); for tests.
+   */
+  inductionAnswer(secret: Uint8Array, request: Uint8Array, address: string, port: number, bucket: number): Buffer | null;
+  /** The SYN cookie's minute bucket by the addon's clock; for tests. */
+  cookieBucket(): number;
 }

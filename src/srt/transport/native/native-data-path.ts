@@ -8,11 +8,22 @@ import type {
   LinkId,
   ReceiverCounters,
 } from '../data-path.js';
-import { COUNTER_SLOTS, LINK_FIELDS, LINK_SLOTS, RECEIVER_FIELDS, type NativeAddon, type NativeHandle } from './native-addon.js';
+import {
+  COUNTER_SLOTS,
+  HANDSHAKE_FIELDS,
+  HandshakeEntry,
+  LINK_FIELDS,
+  LINK_SLOTS,
+  RECEIVER_FIELDS,
+  type NativeAddon,
+  type NativeHandle,
+} from './native-addon.js';
 
 /** DataPathCounters read from the addon at access time (scrape rate), through one reused array. */
 class NativeCounters implements DataPathCounters {
   private readonly slots = new Float64Array(COUNTER_SLOTS);
+  /** Exceptions of the handshake handlers, caught in NativeDataPath's batch loop (the addon counts the others). */
+  handlerErrors = 0;
   constructor(private readonly read: (out: Float64Array) => void) {}
   private at(i: number): number {
     this.read(this.slots);
@@ -45,10 +56,16 @@ class NativeCounters implements DataPathCounters {
   }
   /** Exceptions thrown by DataPathEvents handlers, caught by the addon. Native only. */
   get callbackErrors(): number {
-    return this.at(8);
+    return this.at(8) + this.handlerErrors;
   }
   get openLinks(): number {
     return this.at(9);
+  }
+  get inductions(): number {
+    return this.at(10);
+  }
+  get badCookie(): number {
+    return this.at(11);
   }
 }
 
@@ -77,6 +94,9 @@ export class NativeDataPath implements DataPath {
   /** The last figures, kept after close(). */
   private readonly lastCounters = new Float64Array(COUNTER_SLOTS);
   private readonly linkSlots = new Float64Array(LINK_SLOTS);
+  private handshakeBytes: Buffer = Buffer.alloc(0);
+  private handshakeEntries: Int32Array = new Int32Array(0);
+  private handshakeAddresses: string[] = [];
   readonly counters: NativeCounters = new NativeCounters((out) => {
     if (this.handle !== undefined) this.addon.readCounters(this.handle, this.lastCounters);
     out.set(this.lastCounters);
@@ -99,13 +119,16 @@ export class NativeDataPath implements DataPath {
         options.originBufferBytes,
         options.reusePort,
         {
-          onHandshake: (msg, address, port) => events.onHandshake(msg, address, port),
-          onOriginHandshake: (link, msg) => events.onOriginHandshake(link, msg),
+          onHandshakes: (count) => this.deliver(events, count),
           onLinkError: (link, code) => events.onLinkError(link, code),
           onLinkEnded: (link, why) => events.onLinkEnded(link, why),
         },
+        options.cookieSecret,
       );
       this.handle = bound.handle;
+      this.handshakeBytes = bound.handshakeBytes;
+      this.handshakeEntries = bound.handshakeEntries;
+      this.handshakeAddresses = bound.handshakeAddresses;
       return Promise.resolve({
         address: bound.address,
         port: bound.port,
@@ -114,6 +137,28 @@ export class NativeDataPath implements DataPath {
       });
     } catch (error) {
       return Promise.reject(error as Error);
+    }
+  }
+
+  /**
+   * The turn's handshake-path datagrams, one event each, as views into the addon's staging Buffer (lent for the
+   * event only, as DataPathEvents says). A throwing handler costs its datagram, not the rest of the turn's.
+   */
+  private deliver(events: DataPathEvents, count: number): void {
+    const entries = this.handshakeEntries;
+    const bytes = this.handshakeBytes;
+    const addresses = this.handshakeAddresses;
+    for (let i = 0, e = 0; i < count; i++, e += HANDSHAKE_FIELDS) {
+      const kind = entries[e]!;
+      if (kind === HandshakeEntry.SKIP) continue;
+      const offset = entries[e + 2]!;
+      const msg = bytes.subarray(offset, offset + entries[e + 3]!);
+      try {
+        if (kind === HandshakeEntry.ORIGIN) events.onOriginHandshake(entries[e + 1]!, msg);
+        else events.onHandshake(msg, addresses[i]!, entries[e + 1]!, kind === HandshakeEntry.CALLER_VERIFIED);
+      } catch {
+        this.counters.handlerErrors++;
+      }
     }
   }
 
