@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { AdmissionConfig, AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
-import { refusedByRules } from './access-rules.js';
+import { refusedByRules, type AdmissionAction } from './access-rules.js';
 import { ADMISSION_CLIENT, type AdmissionAnswer, type AdmissionClient } from './admission-client.js';
 import { AdmissionCounters, type AdmissionCounts } from './admission-counters.js';
 import { admissionCacheKey, type AdmissionRequest } from './admission-request.js';
@@ -12,6 +12,7 @@ export type AdmissionRefusal = 'forbidden-by-rules' | 'forbidden-by-webhook' | '
 export type AdmissionVerdict = { readonly allowed: true } | { readonly allowed: false; readonly reason: AdmissionRefusal };
 
 const ALLOWED: AdmissionVerdict = { allowed: true };
+const DENIED_BY_RULES: AdmissionVerdict = { allowed: false, reason: 'forbidden-by-rules' };
 /** Decisions kept at most; the oldest go first (a flood of distinct keys cannot grow memory without bound). */
 const CACHE_MAX_ENTRIES = 10_000;
 /** A webhook that is down fails every call: one warn line per this interval, with the count of the others. */
@@ -49,11 +50,25 @@ export class AdmissionGate implements OnModuleDestroy {
     return { ...this.counters };
   }
 
+  /**
+   * decide() without a promise or a request object when no webhook is configured (the rules need no I/O): the same
+   * verdict and counters. undefined when a webhook is configured: only decide() can tell then.
+   */
+  decideNow(action: AdmissionAction, callerAddress: string): AdmissionVerdict | undefined {
+    if (this.client !== null) return undefined;
+    if (refusedByRules(action === 'publish' ? this.config.publish : this.config.play, callerAddress)) {
+      this.counters.deniedByRules++;
+      return DENIED_BY_RULES;
+    }
+    this.counters.allowedByRules++;
+    return ALLOWED;
+  }
+
   async decide(request: AdmissionRequest): Promise<AdmissionVerdict> {
     const rules = request.action === 'publish' ? this.config.publish : this.config.play;
     if (refusedByRules(rules, request.caller.address)) {
       this.counters.deniedByRules++;
-      return { allowed: false, reason: 'forbidden-by-rules' };
+      return DENIED_BY_RULES;
     }
     if (this.client === null) {
       this.counters.allowedByRules++;

@@ -9,6 +9,12 @@ export interface Balancer {
   /** Resolves to undefined when no origin can take the stream. Never waits long on the provider (fallback). */
   acquire(streamKey: string): Promise<Origin | undefined>;
   /**
+   * acquire() without a promise when the answer needs no I/O (a stream with live sessions here, a provider whose
+   * state is in this process): the same origin, state and counters. ACQUIRE_PENDING when only acquire() can tell;
+   * nothing has changed then.
+   */
+  acquireNow(streamKey: string): Origin | undefined | typeof ACQUIRE_PENDING;
+  /**
    * A session of `streamKey` ended (or never started after `acquire`). `connected` says whether it ever relayed:
    * a stream none of whose sessions connected keeps no assignment.
    */
@@ -42,3 +48,6 @@ export interface BalancerStats {
 }
 
 export const BALANCER = Symbol('BALANCER');
+
+/** acquireNow()'s answer when the origin needs I/O (a shared provider, another thread): ask acquire(). */
+export const ACQUIRE_PENDING: unique symbol = Symbol('acquire pending');

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Origin } from '../origins/origin.js';
-import type { AssignmentView, Balancer, BalancerStats } from './balancer.js';
+import { ACQUIRE_PENDING, type AssignmentView, type Balancer, type BalancerStats } from './balancer.js';
 import type { BalancerProvider } from './providers/balancer-provider.js';
 import type { BalancingStrategy } from './strategies/balancing-strategy.js';
 import { ConsistentHashStrategy } from './strategies/consistent-hash.strategy.js';
@@ -71,6 +71,28 @@ export class StickyBalancer implements Balancer {
   }
 
   async acquire(streamKey: string): Promise<Origin | undefined> {
+    const now = this.acquireNow(streamKey);
+    if (now !== ACQUIRE_PENDING) return now;
+    // Not held here, some origin available, and the provider needs I/O.
+    const available = this.origins.available();
+    const candidate = this.strategy.choose(streamKey, available, this.streamsPerOrigin);
+    try {
+      this.counters.claims++;
+      const claim = await this.provider.claim(streamKey, candidate.id);
+      let owner = claim.owner;
+      let created = claim.created;
+      if (!created && owner !== candidate.id && !this.origins.isAlive(owner)) {
+        owner = await this.provider.reassign(streamKey, owner, candidate.id);
+        created = owner === candidate.id;
+        if (created) this.counters.reassigned++;
+      }
+      return this.placed(streamKey, candidate, owner, created);
+    } catch {
+      return this.fallBack(streamKey, available);
+    }
+  }
+
+  acquireNow(streamKey: string): Origin | undefined | typeof ACQUIRE_PENDING {
     this.expire();
     const held = this.local.get(streamKey);
     if (held !== undefined && held.sessions > 0 && this.origins.isAlive(held.origin.id)) {
@@ -80,34 +102,23 @@ export class StickyBalancer implements Balancer {
     }
     const available = this.origins.available();
     if (available.length === 0) return undefined;
+    const provider = this.provider;
+    if (provider.claimNow === undefined || provider.reassignNow === undefined) return ACQUIRE_PENDING;
     const candidate = this.strategy.choose(streamKey, available, this.streamsPerOrigin);
-    let origin: Origin;
-    let created = false;
-    let fallback = false;
     try {
       this.counters.claims++;
-      const claim = await this.provider.claim(streamKey, candidate.id);
+      const claim = provider.claimNow(streamKey, candidate.id);
       let owner = claim.owner;
-      created = claim.created;
+      let created = claim.created;
       if (!created && owner !== candidate.id && !this.origins.isAlive(owner)) {
-        owner = await this.provider.reassign(streamKey, owner, candidate.id);
+        owner = provider.reassignNow(streamKey, owner, candidate.id);
         created = owner === candidate.id;
         if (created) this.counters.reassigned++;
       }
-      origin = owner === candidate.id ? candidate : (this.origins.originOf(owner) ?? candidate);
+      return this.placed(streamKey, candidate, owner, created);
     } catch {
-      // The provider is unreachable: a placement every replica computes alike from the origins it last knew.
-      this.counters.providerErrors++;
-      this.counters.fallbacks++;
-      fallback = true;
-      const current = this.local.get(streamKey);
-      origin =
-        current !== undefined && this.origins.isAlive(current.origin.id)
-          ? current.origin
-          : this.fallbackStrategy.choose(streamKey, available);
+      return this.fallBack(streamKey, available);
     }
-    this.hold(streamKey, origin, created, fallback);
-    return origin;
   }
 
   release(streamKey: string, _origin: Origin, connected: boolean): void {
@@ -168,6 +179,24 @@ export class StickyBalancer implements Balancer {
     } finally {
       this.keepAliveRunning = false;
     }
+  }
+
+  /** The provider answered: `owner` holds the stream (the candidate's own origin when it won). */
+  private placed(streamKey: string, candidate: Origin, owner: string, created: boolean): Origin {
+    const origin = owner === candidate.id ? candidate : (this.origins.originOf(owner) ?? candidate);
+    this.hold(streamKey, origin, created, false);
+    return origin;
+  }
+
+  /** The provider is unreachable: a placement every replica computes alike from the origins it last knew. */
+  private fallBack(streamKey: string, available: readonly Origin[]): Origin {
+    this.counters.providerErrors++;
+    this.counters.fallbacks++;
+    const current = this.local.get(streamKey);
+    const origin =
+      current !== undefined && this.origins.isAlive(current.origin.id) ? current.origin : this.fallbackStrategy.choose(streamKey, available);
+    this.hold(streamKey, origin, false, true);
+    return origin;
   }
 
   private hold(streamKey: string, origin: Origin, created: boolean, fallback: boolean): void {

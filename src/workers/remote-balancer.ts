@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AssignmentView, Balancer, BalancerStats } from '../balancer/balancer.js';
+import { ACQUIRE_PENDING, type AssignmentView, type Balancer, type BalancerStats } from '../balancer/balancer.js';
 import type { Origin } from '../origins/origin.js';
 import type { OriginReports } from '../origins/origin-reports.js';
 import type { RpcChannel } from './rpc-channel.js';
@@ -25,6 +25,11 @@ export class RemoteBalancer implements Balancer {
       this.logger.warn(`balancer in the main thread did not answer: ${(error as Error).message}`);
       return undefined;
     }
+  }
+
+  /** The balancer lives in the main thread: always a message away. */
+  acquireNow(): typeof ACQUIRE_PENDING {
+    return ACQUIRE_PENDING;
   }
 
   release(streamKey: string, origin: Origin, connected: boolean): void {

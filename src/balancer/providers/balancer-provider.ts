@@ -16,6 +16,12 @@ export interface BalancerProvider {
   /** Moves `streamKey` from `expected` (found dead) to `candidate` unless someone already moved it; the owner after. */
   reassign(streamKey: string, expected: string, candidate: string): Promise<string>;
   /**
+   * claim() and reassign() answered synchronously, by a provider whose state lives in this process (no I/O): the
+   * handshake path then routes without a promise. Absent on providers that need I/O.
+   */
+  claimNow?(streamKey: string, candidate: string): Claim;
+  reassignNow?(streamKey: string, expected: string, candidate: string): string;
+  /**
    * Renews assignments with live sessions, re-creating those the store lost; never overrides another owner.
    * Resolves to the number found owned by another origin (conflicts left by an outage).
    */

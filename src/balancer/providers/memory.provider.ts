@@ -24,17 +24,26 @@ export class MemoryProvider implements BalancerProvider {
   ) {}
 
   claim(streamKey: string, candidate: string): Promise<Claim> {
-    const owner = this.assignments.get(streamKey);
-    if (owner !== undefined) return Promise.resolve({ owner, created: false });
-    this.assignments.set(streamKey, candidate);
-    return Promise.resolve({ owner: candidate, created: true });
+    return Promise.resolve(this.claimNow(streamKey, candidate));
   }
 
   reassign(streamKey: string, expected: string, candidate: string): Promise<string> {
+    return Promise.resolve(this.reassignNow(streamKey, expected, candidate));
+  }
+
+  /** State in this process: the balancer routes a handshake without a promise. */
+  claimNow(streamKey: string, candidate: string): Claim {
     const owner = this.assignments.get(streamKey);
-    if (owner !== undefined && owner !== expected) return Promise.resolve(owner);
+    if (owner !== undefined) return { owner, created: false };
     this.assignments.set(streamKey, candidate);
-    return Promise.resolve(candidate);
+    return { owner: candidate, created: true };
+  }
+
+  reassignNow(streamKey: string, expected: string, candidate: string): string {
+    const owner = this.assignments.get(streamKey);
+    if (owner !== undefined && owner !== expected) return owner;
+    this.assignments.set(streamKey, candidate);
+    return candidate;
   }
 
   keepAlive(assignments: ReadonlyMap<string, string>): Promise<number> {

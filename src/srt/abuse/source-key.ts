@@ -5,6 +5,9 @@
  */
 export function sourceKeyOf(address: string): string {
   if (!address.includes(':')) return address;
+  // A dual-stack socket reports every IPv4 caller so, several times per session: no IPv6 expansion for those whose
+  // dotted quad is already in canonical form (what the general path would produce).
+  if (address.startsWith('::ffff:') && CANONICAL_IPV4.test(address)) return address.slice(7);
   const zone = address.indexOf('%');
   const bare = (zone === -1 ? address : address.slice(0, zone)).toLowerCase();
   const words = expandIPv6(bare);
@@ -14,6 +17,8 @@ export function sourceKeyOf(address: string): string {
   }
   return `${words[0]!.toString(16)}:${words[1]!.toString(16)}:${words[2]!.toString(16)}:${words[3]!.toString(16)}::/64`;
 }
+
+const CANONICAL_IPV4 = /^::ffff:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /** The eight 16-bit words of an IPv6 literal (with `::` and a trailing dotted quad), or undefined if malformed. */
 function expandIPv6(text: string): number[] | undefined {

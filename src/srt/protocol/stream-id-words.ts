@@ -31,18 +31,31 @@ export function decodeStreamIdWords(body: Uint8Array): Result<string, ProtocolEr
   if (body.length % 4 !== 0) {
     return err(new ProtocolError('BAD_STREAM_ID', `stream id block of ${body.length} bytes is not whole 32-bit words`));
   }
-  const bytes = reverseWords(body);
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end--;
-  const text = bytes.subarray(0, end);
-  if (text.indexOf(0) !== -1) {
-    return err(new ProtocolError('BAD_STREAM_ID', 'stream id contains an embedded NUL'));
+  // Reversed into one reused buffer (decoding is synchronous): every CONCLUSION comes through here.
+  const bytes = DECODE_SCRATCH;
+  for (let i = 0; i < body.length; i += 4) {
+    bytes[i] = body[i + 3]!;
+    bytes[i + 1] = body[i + 2]!;
+    bytes[i + 2] = body[i + 1]!;
+    bytes[i + 3] = body[i]!;
   }
-  if (!isUtf8(text)) {
+  let end = body.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  let ascii = true;
+  for (let i = 0; i < end; i++) {
+    const b = bytes[i]!;
+    if (b === 0) return err(new ProtocolError('BAD_STREAM_ID', 'stream id contains an embedded NUL'));
+    if (b >= 0x80) ascii = false;
+  }
+  // ASCII (the usual stream id) is valid UTF-8 and reads the same as latin1, the cheapest decoder.
+  if (ascii) return ok(bytes.toString('latin1', 0, end));
+  if (!isUtf8(bytes.subarray(0, end))) {
     return err(new ProtocolError('BAD_STREAM_ID', 'stream id is not valid UTF-8'));
   }
-  return ok(text.toString('utf8'));
+  return ok(bytes.toString('utf8', 0, end));
 }
+
+const DECODE_SCRATCH = Buffer.alloc(MAX_STREAM_ID_BYTES);
 
 // Lone surrogates would be replaced by U+FFFD when encoded, so the text would not survive the wire.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -71,8 +71,6 @@ const ONLY_DOTS = /^\.+$/;
 const IPV4_LITERAL = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const IPV6_LITERAL = /^\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\]?$/;
 const LIBSRT_SEPARATORS = /[,?&;]/;
-const UNSAFE_CHARACTERS =
-  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 type Failure = { readonly ok: false; readonly error: StreamIdError };
 
@@ -90,10 +88,13 @@ export function parseStreamId(text: string, options?: StreamIdOptions): Result<S
   if (typeof text !== 'string') return fail('BAD_FORMAT', 'stream id is not a string');
   if (text.length === 0) return fail('EMPTY', 'empty stream id');
   // Each UTF-16 unit is at least one UTF-8 byte, so a long string is refused before it is scanned.
-  if (text.length > MAX_STREAM_ID_BYTES || utf8ByteLength(text) > MAX_STREAM_ID_BYTES) {
+  if (text.length > MAX_STREAM_ID_BYTES) return fail('TOO_LONG', `stream id longer than ${MAX_STREAM_ID_BYTES} UTF-8 bytes`);
+  // One pass for both checks; a non-negative result is the UTF-8 length.
+  const bytes = utf8LengthIfSafe(text);
+  if (bytes > MAX_STREAM_ID_BYTES || bytes === UNSAFE_TOO_LONG) {
     return fail('TOO_LONG', `stream id longer than ${MAX_STREAM_ID_BYTES} UTF-8 bytes`);
   }
-  if (UNSAFE_CHARACTERS.test(text)) {
+  if (bytes === UNSAFE) {
     return fail('INVALID_CHARACTERS', 'stream id contains control, separator or bidi characters');
   }
   const defaults: Defaults = {
@@ -118,31 +119,36 @@ function parsePlain(text: string, defaults: Defaults): Result<StreamId, StreamId
     }
   }
   if (path === '') return fail('NO_RESOURCE', 'stream id has no app/stream path');
-  const resource = parseResource(path, defaults.app);
-  if (!resource.ok) return resource;
-  return ok(build(defaults.vhost, resource.value.app, resource.value.stream, 'request', undefined, params));
+  return resolve(defaults.vhost, path, defaults.app, 'request', undefined, params);
 }
 
-const ROUTING_KEYS = new Set(['r', 'h', 'm', 'u']);
-
 function parseLibsrt(body: string, defaults: Defaults): Result<StreamId, StreamIdError> {
-  const routing = new Map<string, string>();
+  // The routing keys r, h, m and u in locals, every other key a param: no map or pair object per item.
+  let r: string | undefined;
+  let h: string | undefined;
+  let m: string | undefined;
+  let u: string | undefined;
   const params: Array<readonly [string, string]> = [];
   for (const item of body.split(LIBSRT_SEPARATORS)) {
     if (item === '') continue;
-    const pair = splitItem(item);
-    if (!pair.ok) return pair;
-    const [key, value] = pair.value;
-    if (!ROUTING_KEYS.has(key)) {
-      params.push(pair.value);
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? item : item.slice(0, eq);
+    const value = eq < 0 ? '' : item.slice(eq + 1);
+    if (key === 'r' || key === 'h' || key === 'm' || key === 'u') {
+      const repeated = key === 'r' ? r !== undefined : key === 'h' ? h !== undefined : key === 'm' ? m !== undefined : u !== undefined;
+      if (repeated) return fail('BAD_FORMAT', `key '${key}' given more than once`);
+      if (key === 'r') r = value;
+      else if (key === 'h') h = value;
+      else if (key === 'm') m = value;
+      else u = value;
       continue;
     }
-    if (routing.has(key)) return fail('BAD_FORMAT', `key '${key}' given more than once`);
-    routing.set(key, value);
+    const bad = badKey(key);
+    if (bad !== undefined) return bad;
+    params.push([key, value] as const);
   }
 
   let mode: StreamMode = 'request';
-  const m = routing.get('m');
   if (m !== undefined) {
     const lower = m.toLowerCase();
     if (lower !== 'publish' && lower !== 'request') return fail('BAD_MODE', "m= must be 'publish' or 'request'");
@@ -151,7 +157,6 @@ function parseLibsrt(body: string, defaults: Defaults): Result<StreamId, StreamI
 
   let vhostText: string | undefined;
   let hostPath: string | undefined;
-  const h = routing.get('h');
   if (h !== undefined && h !== '') {
     const parts = h.split('/');
     if (parts.length === 1) {
@@ -167,7 +172,6 @@ function parseLibsrt(body: string, defaults: Defaults): Result<StreamId, StreamI
     }
   }
 
-  const r = routing.get('r');
   const path = r !== undefined && r !== '' ? r : hostPath;
   if (path === undefined) return fail('NO_RESOURCE', 'stream id has neither r= nor h= with an app/stream');
 
@@ -177,39 +181,47 @@ function parseLibsrt(body: string, defaults: Defaults): Result<StreamId, StreamI
     if (!resolved.ok) return resolved;
     vhost = resolved.value;
   }
-  const resource = parseResource(path, defaults.app);
-  if (!resource.ok) return resource;
-  const u = routing.get('u');
-  const user = u !== undefined && u !== '' ? u : undefined;
-  return ok(build(vhost, resource.value.app, resource.value.stream, mode, user, params));
+  return resolve(vhost, path, defaults.app, mode, u !== undefined && u !== '' ? u : undefined, params);
+}
+
+/** A key=value item's key that cannot be one: empty, or characters outside [A-Za-z0-9._~-]. */
+function badKey(key: string): Failure | undefined {
+  if (key === '') return fail('BAD_FORMAT', 'a key=value item has no key');
+  if (!PARAM_KEY.test(key)) return fail('INVALID_CHARACTERS', 'a key has characters outside [A-Za-z0-9._~-]');
+  return undefined;
 }
 
 function splitItem(item: string): Result<readonly [string, string], StreamIdError> {
   const eq = item.indexOf('=');
   const key = eq < 0 ? item : item.slice(0, eq);
-  const value = eq < 0 ? '' : item.slice(eq + 1);
-  if (key === '') return fail('BAD_FORMAT', 'a key=value item has no key');
-  if (!PARAM_KEY.test(key)) return fail('INVALID_CHARACTERS', 'a key has characters outside [A-Za-z0-9._~-]');
-  return ok([key, value] as const);
+  const bad = badKey(key);
+  if (bad !== undefined) return bad;
+  return ok([key, eq < 0 ? '' : item.slice(eq + 1)] as const);
 }
 
-function parseResource(path: string, defaultApp: string): Result<{ app: string; stream: string }, StreamIdError> {
-  const segments = path.split('/');
-  if (segments.length > 2) return fail('BAD_FORMAT', 'resource has more than app/stream');
-  const app = segments.length === 2 ? segments[0]! : defaultApp;
-  const stream = segments[segments.length - 1]!;
-  const appCheck = checkName(app, 'app');
-  if (!appCheck.ok) return appCheck;
-  const streamCheck = checkName(stream, 'stream');
-  if (!streamCheck.ok) return streamCheck;
-  return ok({ app, stream });
+/** The id from its `app/stream` or `stream` path (app, then stream, checked in that order). */
+function resolve(
+  vhost: string,
+  path: string,
+  defaultApp: string,
+  mode: StreamMode,
+  user: string | undefined,
+  params: Array<readonly [string, string]>,
+): Result<StreamId, StreamIdError> {
+  const slash = path.indexOf('/');
+  if (slash >= 0 && path.indexOf('/', slash + 1) >= 0) return fail('BAD_FORMAT', 'resource has more than app/stream');
+  const app = slash >= 0 ? path.slice(0, slash) : defaultApp;
+  const stream = slash >= 0 ? path.slice(slash + 1) : path;
+  const bad = badName(app, 'app') ?? badName(stream, 'stream');
+  if (bad !== undefined) return bad;
+  return ok(build(vhost, app, stream, mode, user, params));
 }
 
-function checkName(name: string, what: string): Result<void, StreamIdError> {
+function badName(name: string, what: string): Failure | undefined {
   if (name === '') return fail('BAD_FORMAT', `empty ${what} name`);
   if (ONLY_DOTS.test(name)) return fail('BAD_FORMAT', `${what} name made only of dots`);
   if (!NAME.test(name)) return fail('INVALID_CHARACTERS', `${what} name has characters outside [A-Za-z0-9._~-]`);
-  return ok(undefined);
+  return undefined;
 }
 
 function resolveVhost(text: string, defaultVhost: string): Result<string, StreamIdError> {
@@ -228,34 +240,58 @@ function build(
   user: string | undefined,
   params: Array<readonly [string, string]>,
 ): StreamId {
-  const id: StreamId = {
-    vhost,
-    app,
-    stream,
-    mode,
-    ...(user !== undefined ? { user } : {}),
-    params: Object.freeze(params),
-    key: `${vhost}/${app}/${stream}`,
-  };
+  const key = `${vhost}/${app}/${stream}`;
+  // Without a user there is no `user` field at all (not an undefined one).
+  const id: StreamId =
+    user !== undefined
+      ? { vhost, app, stream, mode, user, params: Object.freeze(params), key }
+      : { vhost, app, stream, mode, params: Object.freeze(params), key };
   return Object.freeze(id);
 }
 
-/** Counts as Buffer.byteLength does (a lone surrogate becomes the 3-byte U+FFFD) without needing Buffer. */
-function utf8ByteLength(text: string): number {
+const UNSAFE = -1;
+/** Unsafe characters and more than MAX_STREAM_ID_BYTES: TOO_LONG is reported first. */
+const UNSAFE_TOO_LONG = -2;
+
+/**
+ * The UTF-8 length as Buffer.byteLength counts it (a lone surrogate becomes the 3-byte U+FFFD), or UNSAFE when the
+ * text holds a character the id must not: C0 and C1 controls, DEL, LRM/RLM, U+2028..U+202E, U+2066..U+2069, BOM,
+ * lone surrogates (UNSAFE_TOO_LONG when it is also too long). One pass instead of a regular expression and a count.
+ */
+function utf8LengthIfSafe(text: string): number {
   let bytes = 0;
+  let unsafe = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
+    if (c < 0x80) {
+      bytes += 1;
+      if (c < 0x20 || c === 0x7f) unsafe = true;
+    } else if (c < 0x800) {
+      bytes += 2;
+      if (c <= 0x9f) unsafe = true;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
       if (next >= 0xdc00 && next <= 0xdfff) {
         bytes += 4;
         i++;
       } else {
         bytes += 3;
+        unsafe = true;
       }
-    } else bytes += 3;
+    } else {
+      bytes += 3;
+      if (
+        (c >= 0xdc00 && c <= 0xdfff) ||
+        c === 0x200e ||
+        c === 0x200f ||
+        (c >= 0x2028 && c <= 0x202e) ||
+        (c >= 0x2066 && c <= 0x2069) ||
+        c === 0xfeff
+      ) {
+        unsafe = true;
+      }
+    }
   }
-  return bytes;
+  if (!unsafe) return bytes;
+  return bytes > MAX_STREAM_ID_BYTES ? UNSAFE_TOO_LONG : UNSAFE;
 }

@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { buildInductionResponse, buildRejection } from '../protocol/handshake-builders.js';
-import { streamIdOf } from '../protocol/handshake-extension.js';
+import { conclusionStreamIdOf } from '../protocol/conclusion-stream-id.js';
 import {
-  decodeHandshake,
   handshakeCookieOf,
   handshakeSocketIdOf,
   handshakeTypeOf,
@@ -95,13 +94,13 @@ export class HandshakeEngine {
       counters.rateLimited++;
       return;
     }
-    const decoded = decodeHandshake(msg);
+    const decoded = conclusionStreamIdOf(msg);
     if (!decoded.ok) {
       counters.malformed++;
       this.reject(msg, ProxyRejection.BAD_REQUEST, address, port, { reason: 'malformed-handshake' });
       return;
     }
-    const text = streamIdOf(decoded.value);
+    const text = decoded.value;
     const streamId = text === undefined ? undefined : parseStreamId(text);
     if (streamId === undefined || !streamId.ok) {
       // The code only: a stream id can carry secrets (e.g. `secret=` params), so its text is never logged.

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BALANCER, type Balancer } from '../../balancer/balancer.js';
+import { ACQUIRE_PENDING, BALANCER, type Balancer } from '../../balancer/balancer.js';
 import type { AppConfig, SrtConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import type { Origin } from '../../origins/origin.js';
@@ -20,7 +20,7 @@ import { DATA_PATH, emptyLinkCounters, type DataPath, type LinkEnd, type LinkId 
 import { RejectionLog } from '../../logging/rejection-log.js';
 import { SessionLog, type SessionIdentity } from '../../logging/session-log.js';
 import { SourceGuard } from '../abuse/source-guard.js';
-import { AdmissionGate } from '../../admission/admission-gate.js';
+import { AdmissionGate, type AdmissionVerdict } from '../../admission/admission-gate.js';
 import { SessionEvents } from '../../events/session-events.js';
 import { admissionRequestOf, sessionEventOf } from './session-admission.js';
 
@@ -132,28 +132,12 @@ export class SessionManager {
     this.guard.sessionOpened(address);
     this.counters.sessionsOpened++;
     // Admission before the balancer: a refused caller never gets an origin assigned, let alone contacted. Its time
-    // counts inside the session's handshake deadline, which started with the CONCLUSION.
-    this.admission
-      .decide(admissionRequestOf(session))
-      .then((verdict) => {
-        if (!verdict.allowed) {
-          // A rule or webhook refusal stands for seconds: redials get it from the negative cache. A failed webhook
-          // (ADMISSION_ON_ERROR=deny) may answer on the next dial, so that one is not remembered.
-          if (verdict.reason !== 'admission-unavailable') {
-            this.guard.rememberRejection(session.callerAddress, session.conclusion, ProxyRejection.FORBIDDEN, verdict.reason);
-          }
-          session.reject(ProxyRejection.FORBIDDEN, verdict.reason);
-          return;
-        }
-        if (session.state === 'closed') return;
-        // A throw here (balancer bug) lands in the catch below like a rejected promise.
-        return this.balancer.acquire(streamId.key).then((origin) => this.route(session, origin));
-      })
-      .catch((error: unknown) => {
-        // Nothing may escape into an unhandled rejection: that would take the whole process down.
-        this.logger.error(`routing ${streamId.key} failed: ${error instanceof Error ? error.message : String(error)}`);
-        session.reject(ProxyRejection.DOWN, 'no-origin');
-      });
+    // counts inside the session's handshake deadline, which started with the CONCLUSION. Static rules and a balancer
+    // whose state is in this process answer at once: the session then reaches its origin before this returns, with
+    // no promise or closure on the way (a reconnect wave is thousands of these a second).
+    const verdict = this.admission.decideNow(streamId.mode === 'publish' ? 'publish' : 'play', address);
+    if (verdict === undefined) this.admitLater(session);
+    else if (this.admitted(session, verdict)) this.acquire(session);
     return session;
   }
 
@@ -309,7 +293,15 @@ export class SessionManager {
     this.counters.countConnected(session.streamId.mode, session.origin!.id);
     const handshakeMs = session.connectedAt - session.startedAt;
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
-    this.sessionLog.started({ ...identify(session), handshakeMs });
+    const id = session.streamId;
+    this.sessionLog.started({
+      session: session.id,
+      stream: id.key,
+      mode: id.mode,
+      caller: callerOf(session),
+      origin: session.origin?.id,
+      handshakeMs,
+    });
     if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
@@ -337,8 +329,14 @@ export class SessionManager {
       this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
       return;
     }
+    const id = session.streamId;
+    const t = session.telemetry;
     this.sessionLog.ended({
-      ...identify(session),
+      session: session.id,
+      stream: id.key,
+      mode: id.mode,
+      caller: callerOf(session),
+      origin: session.origin?.id,
       reason: session.closeReason,
       durationMs: Date.now() - session.connectedAt,
       bytesFromCaller: session.bytesFromCaller,
@@ -348,7 +346,10 @@ export class SessionManager {
       drops: session.drops,
       sendQueueDrops: session.sendQueueDrops,
       sendErrors: session.sendErrors,
-      ...endTelemetry(session),
+      // Link figures only when telemetry is on (absent fields are left out of the line).
+      rttMs: t === undefined ? undefined : t.receiver === undefined ? null : t.receiver.rttUs / 1000,
+      lossReported: t === undefined ? undefined : t.byOrigin.lossReported + t.byCaller.lossReported,
+      retransmitted: t === undefined ? undefined : session.retransmittedFromCaller + session.retransmittedFromOrigin,
     });
   }
 
@@ -363,6 +364,55 @@ export class SessionManager {
     }
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
+  }
+
+  /** The admission webhook decides (I/O): the same steps as the synchronous path, after its answer. */
+  private admitLater(session: Session): void {
+    this.admission
+      .decide(admissionRequestOf(session))
+      .then((verdict) => {
+        if (this.admitted(session, verdict)) this.acquire(session);
+      })
+      .catch((error: unknown) => this.routingFailed(session, error));
+  }
+
+  /** Applies an admission verdict; true when the session goes on to the balancer. */
+  private admitted(session: Session, verdict: AdmissionVerdict): boolean {
+    if (!verdict.allowed) {
+      // A rule or webhook refusal stands for seconds: redials get it from the negative cache. A failed webhook
+      // (ADMISSION_ON_ERROR=deny) may answer on the next dial, so that one is not remembered.
+      if (verdict.reason !== 'admission-unavailable') {
+        this.guard.rememberRejection(session.callerAddress, session.conclusion, ProxyRejection.FORBIDDEN, verdict.reason);
+      }
+      session.reject(ProxyRejection.FORBIDDEN, verdict.reason);
+      return false;
+    }
+    return session.state !== 'closed';
+  }
+
+  /** Asks the balancer for the session's origin and routes it there; never throws. */
+  private acquire(session: Session): void {
+    const key = session.streamId.key;
+    try {
+      const origin = this.balancer.acquireNow(key);
+      if (origin !== ACQUIRE_PENDING) {
+        this.route(session, origin);
+        return;
+      }
+    } catch (error) {
+      this.routingFailed(session, error);
+      return;
+    }
+    this.balancer
+      .acquire(key)
+      .then((origin) => this.route(session, origin))
+      .catch((error: unknown) => this.routingFailed(session, error));
+  }
+
+  /** A throw on the way to the origin (a balancer bug): the caller is refused, nothing escapes (that would end the process). */
+  private routingFailed(session: Session, error: unknown): void {
+    this.logger.error(`routing ${session.streamId.key} failed: ${error instanceof Error ? error.message : String(error)}`);
+    session.reject(ProxyRejection.DOWN, 'no-origin');
   }
 
   private route(session: Session, origin: Origin | undefined): void {
@@ -403,25 +453,17 @@ export class SessionManager {
   }
 }
 
-/** Link figures for the session-end log line (none when telemetry is off). */
-function endTelemetry(session: Session): { rttMs?: number | null; lossReported?: number; retransmitted?: number } {
-  const t = session.telemetry;
-  if (t === undefined) return {};
-  const receiver = t.receiver;
-  return {
-    rttMs: receiver === undefined ? null : receiver.rttUs / 1000,
-    lossReported: t.byOrigin.lossReported + t.byCaller.lossReported,
-    retransmitted: session.retransmittedFromCaller + session.retransmittedFromOrigin,
-  };
-}
-
 /** The fields every session log line starts with. */
 function identify(session: Session): SessionIdentity {
   return {
     session: session.id,
     stream: session.streamId.key,
     mode: session.streamId.mode,
-    caller: `${session.callerAddress}:${session.callerPort}`,
+    caller: callerOf(session),
     origin: session.origin?.id,
   };
+}
+
+function callerOf(session: Session): string {
+  return `${session.callerAddress}:${session.callerPort}`;
 }

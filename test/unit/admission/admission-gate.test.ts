@@ -114,4 +114,31 @@ describe('AdmissionGate', () => {
     assert.equal((await gate.decide(request())).allowed, true);
     assert.equal(gate.counts().allowedByRules, 2);
   });
+
+  it('without a webhook decides at once (decideNow), as decide() would, counting alike', async () => {
+    const env = { PLAY_ALLOW_CIDRS: '::1', PUBLISH_DENY_CIDRS: '192.0.2.0/24' };
+    const now = new AdmissionGate(loadConfig(env), null);
+    const later = new AdmissionGate(loadConfig(env), null);
+    const cases: [AdmissionRequest['action'], string][] = [
+      ['play', '::1'],
+      ['play', '127.0.0.1'],
+      ['publish', '::ffff:192.0.2.7'],
+      ['publish', '192.0.2.7'],
+      ['publish', '198.51.100.1'],
+    ];
+    for (const [action, address] of cases) {
+      assert.deepEqual(now.decideNow(action, address), await later.decide(request({ action, caller: { address, port: 1 } })), `${action} ${address}`);
+    }
+    assert.deepEqual(now.counts(), later.counts());
+    assert.equal(now.counts().deniedByRules, 3);
+  });
+
+  it('with a webhook leaves the decision to decide()', () => {
+    const client = new HeldClient();
+    const gate = new AdmissionGate(config({}), client);
+    assert.equal(gate.decideNow('publish', '10.0.0.1'), undefined);
+    assert.equal(client.asked.length, 0);
+    assert.deepEqual(gate.counts(), new AdmissionGate(config({}), new HeldClient()).counts(), 'nothing counted');
+  });
 });
+

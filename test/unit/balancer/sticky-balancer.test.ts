@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RoundRobinStrategy } from '../../../src/balancer/strategies/round-robin.strategy.js';
 import { ConsistentHashStrategy } from '../../../src/balancer/strategies/consistent-hash.strategy.js';
+import { ACQUIRE_PENDING } from '../../../src/balancer/balancer.js';
+import type { BalancerProvider } from '../../../src/balancer/providers/balancer-provider.js';
+import { StickyBalancer } from '../../../src/balancer/sticky-balancer.js';
+import type { Origin } from '../../../src/origins/origin.js';
 import { cluster, origin } from './support.js';
 
 const A = origin(1);
@@ -125,5 +129,54 @@ describe('StickyBalancer', () => {
     assert.equal(view?.sessions, 2);
     assert.equal(view?.origin.id, A.id);
     assert.equal(balancer.stats().localHits, 1);
+  });
+
+  it('answers at once (acquireNow) with a provider in this process: the same placement, assignment and counters as acquire', async () => {
+    const sync = cluster({ origins: [1, 2], strategy: new RoundRobinStrategy() });
+    const async = cluster({ origins: [1, 2], strategy: new RoundRobinStrategy() });
+    for (const key of ['x', 'y', 'x', 'z', 'y']) {
+      const now = sync.balancer.acquireNow(key);
+      assert.notEqual(now, ACQUIRE_PENDING);
+      assert.equal((now as Origin | undefined)?.id, (await async.balancer.acquire(key))?.id, key);
+    }
+    assert.deepEqual({ ...sync.balancer.stats(), provider: undefined }, { ...async.balancer.stats(), provider: undefined });
+    assert.equal(sync.provider.size, 3);
+    assert.deepEqual(
+      sync.balancer.assignments().map((a) => [a.streamKey, a.origin.id, a.sessions]),
+      async.balancer.assignments().map((a) => [a.streamKey, a.origin.id, a.sessions]),
+    );
+  });
+
+  it('acquireNow answers undefined at once when there is no origin', () => {
+    const { balancer } = cluster({ origins: [], strategy: new RoundRobinStrategy() });
+    assert.equal(balancer.acquireNow('k'), undefined);
+    assert.equal(balancer.size, 0);
+  });
+
+  it('acquireNow leaves a provider that needs I/O to acquire(), changing nothing, but answers a stream held here itself', async () => {
+    const { registry, provider } = cluster({ origins: [1, 2], strategy: new RoundRobinStrategy() });
+    // The memory provider's state behind promises only, as a provider over the network offers it.
+    const remote: BalancerProvider = {
+      name: 'remote',
+      claim: (key, candidate) => provider.claim(key, candidate),
+      reassign: (key, expected, candidate) => provider.reassign(key, expected, candidate),
+      keepAlive: (assignments) => provider.keepAlive(assignments),
+      idle: (key, origin) => provider.idle(key, origin),
+      drop: (key, origin) => provider.drop(key, origin),
+      register: (record) => provider.register(record),
+      reportProbe: (id, down) => provider.reportProbe(id, down),
+      snapshot: () => provider.snapshot(),
+      status: () => provider.status(),
+      close: () => provider.close(),
+    };
+    const balancer = new StickyBalancer(remote, new RoundRobinStrategy(), registry, { graceMs: 1000, keepAliveMs: 500 });
+    assert.equal(balancer.acquireNow('k'), ACQUIRE_PENDING);
+    assert.equal(balancer.stats().claims, 0, 'nothing claimed');
+    assert.equal(provider.size, 0);
+    assert.equal((await balancer.acquire('k'))?.id, A.id);
+    assert.equal(balancer.stats().claims, 1);
+    assert.equal((balancer.acquireNow('k') as Origin | undefined)?.id, A.id, 'a stream with a live session here needs no provider');
+    assert.equal(balancer.stats().localHits, 1);
+    assert.equal(balancer.assignments()[0]?.sessions, 2);
   });
 });

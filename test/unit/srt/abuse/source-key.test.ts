@@ -11,6 +11,12 @@ describe('sourceKeyOf', () => {
   it('maps an IPv4-mapped IPv6 address (dotted or hex) to its IPv4 address', () => {
     assert.equal(sourceKeyOf('::ffff:192.0.2.7'), '192.0.2.7');
     assert.equal(sourceKeyOf('::FFFF:c000:207'), '192.0.2.7');
+    // Non-canonical quads take the general path and come out canonical; out-of-range ones are not addresses.
+    assert.equal(sourceKeyOf('::ffff:192.000.2.07'), '192.0.2.7');
+    assert.equal(sourceKeyOf('::ffff:0.0.0.0'), '0.0.0.0');
+    assert.equal(sourceKeyOf('::ffff:255.255.255.255'), '255.255.255.255');
+    assert.equal(sourceKeyOf('::ffff:256.1.1.1'), '::ffff:256.1.1.1');
+    assert.equal(sourceKeyOf('::ffff:1.2.3'), '::ffff:1.2.3');
   });
 
   it('charges a whole IPv6 /64 as one source, whatever the spelling', () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeHandshake, encodeHandshake, handshakeCookieOf, handshakeSocketIdOf, handshakeTypeOf, handshakeVersionOf, HANDSHAKE_PACKET_SIZE } from '../../../../src/srt/protocol/handshake.js';
+import { conclusionStreamIdOf } from '../../../../src/srt/protocol/conclusion-stream-id.js';
+import { streamIdOf } from '../../../../src/srt/protocol/handshake-extension.js';
 import { readPacketHeader } from '../../../../src/srt/protocol/packet-header.js';
 import { ProtocolError, type ProtocolErrorCode } from '../../../../src/srt/protocol/protocol-error.js';
 import type { Result } from '../../../../src/srt/protocol/result.js';
@@ -70,6 +72,7 @@ const MUTATORS = [flipBits, trailing, extensionHeader, randomStreamIdBlock, inte
 
 interface Tally {
   inputs: number;
+  streamIds: number;
   handshakesDecoded: number;
   errors: Map<ProtocolErrorCode, number>;
 }
@@ -94,6 +97,12 @@ function feed(input: Buffer, tally: Tally): void {
   try {
     expectNoThrow(readPacketHeader(input), tally, 'readPacketHeader', input);
     const hs = decodeHandshake(input);
+    // The handshake engine's shortcut reads the same stream id and refuses the same packets, with the same code.
+    const shortcut = conclusionStreamIdOf(input);
+    assert.equal(shortcut.ok, hs.ok, `conclusionStreamIdOf and decodeHandshake disagree on ${input.toString('hex')}`);
+    if (!shortcut.ok && !hs.ok) assert.equal(shortcut.error.code, hs.error.code, input.toString('hex'));
+    if (shortcut.ok && hs.ok) assert.equal(shortcut.value, streamIdOf(hs.value), input.toString('hex'));
+    if (shortcut.ok && shortcut.value !== undefined) tally.streamIds++;
     if (expectNoThrow(hs, tally, 'decodeHandshake', input)) {
       tally.handshakesDecoded++;
       // Whatever decodes must re-encode to the very same bytes (the proxy may forward either).
@@ -115,7 +124,7 @@ function feed(input: Buffer, tally: Tally): void {
 
 describe('codec fuzz (seeded)', () => {
   it(`never throws on truncations at every length, trailing bytes and ${RANDOM_ITERATIONS} random mutations (seed ${SEED})`, () => {
-    const tally: Tally = { inputs: 0, handshakesDecoded: 0, errors: new Map() };
+    const tally: Tally = { inputs: 0, streamIds: 0, handshakesDecoded: 0, errors: new Map() };
     let truncations = 0;
     for (const seed of seeds) {
       for (let n = 0; n <= seed.length; n++) {
@@ -137,6 +146,7 @@ describe('codec fuzz (seeded)', () => {
     assert.ok(tally.inputs >= 100_000);
     // The fuzzing reached every layer: successes and every kind of typed failure.
     assert.ok(tally.handshakesDecoded > 10_000, `decoded ${tally.handshakesDecoded}`);
+    assert.ok(tally.streamIds > 5_000, `stream ids read ${tally.streamIds}`);
     for (const code of CODES) assert.ok((tally.errors.get(code) ?? 0) > 0, `no ${code} seen`);
   });
 

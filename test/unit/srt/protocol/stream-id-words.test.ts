@@ -64,4 +64,23 @@ describe('stream id word encoding', () => {
     assert.deepEqual(decodeStreamIdWords(Buffer.from([0, 0, 0, 0x61, 0, 0, 0, 0])), { ok: true, value: 'a' });
     assert.deepEqual(decodeStreamIdWords(Buffer.alloc(8)), { ok: true, value: '' });
   });
+
+  it('decodes each body on its own: a later, shorter or failing decode leaves earlier texts intact', () => {
+    const long = decodeStreamIdWords(encoded('#!::r=live/a-long-stream-name,m=publish'));
+    const short = decodeStreamIdWords(encoded('x'));
+    decodeError(Buffer.from([0x61, 0x61, 0x61, 0x80]));
+    const utf8 = decodeStreamIdWords(encoded('live/caf\u00e9'));
+    assert.deepEqual(long, { ok: true, value: '#!::r=live/a-long-stream-name,m=publish' });
+    assert.deepEqual(short, { ok: true, value: 'x' });
+    assert.deepEqual(utf8, { ok: true, value: 'live/caf\u00e9' });
+    // A lone latin1-range byte is not UTF-8, though latin1 would read it.
+    assert.equal(decodeError(encodedBytes([0x6c, 0x69, 0x76, 0xe9])).code, 'BAD_STREAM_ID');
+  });
 });
+
+/** Raw text bytes (whole words) as they travel: word-reversed. */
+function encodedBytes(bytes: number[]): Buffer {
+  const out = Buffer.alloc(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) for (let j = 0; j < 4; j++) out[i + j] = bytes[i + 3 - j]!;
+  return out;
+}

@@ -9,6 +9,7 @@ import {
   type StreamIdErrorCode,
   type StreamMode,
 } from '../../../../src/srt/protocol/stream-id.js';
+import { createRng } from './prng.js';
 
 const D = '__defaultVhost__';
 
@@ -428,5 +429,38 @@ describe('parseStreamId: fuzz', () => {
       ];
       for (const text of forms) assert.equal(parsed(text).key, key, text);
     }
+  });
+});
+
+describe('parseStreamId: the character and length checks', () => {
+  // The rule as a pattern (what the single pass replaced), with Buffer.byteLength for the length.
+  const UNSAFE =
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  const POOL = [
+    'a', 'b', '/', '=', ',', '#', '!', ':', 'é', '€', '😀', '\ud83d', '\ude00', '\u0000', '\u001f', ' ', '\u007f', '\u0080',
+    '\u009f', '\u00a0', '\u200d', '\u200e', '\u200f', '\u2027', '\u2028', '\u202e', '\u202f', '\u2065', '\u2066', '\u2069',
+    '\u206a', '\ufeff', '\ufffe', '\ud7ff', '\ue000',
+  ];
+
+  it('refuses exactly what the pattern names, and TOO_LONG before it, over 20,000 seeded random texts', () => {
+    const rng = createRng(0x5713_0001);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      let text = rng.bool() ? '#!::r=live/' : '';
+      const n = rng.int(1, rng.int(0, 9) === 0 ? 300 : 12);
+      for (let j = 0; j < n; j++) text += rng.pick(POOL);
+      const expected =
+        text.length > MAX_STREAM_ID_BYTES || Buffer.byteLength(text) > MAX_STREAM_ID_BYTES ? 'TOO_LONG' : UNSAFE.test(text) ? 'INVALID_CHARACTERS' : 'other';
+      const result = parseStreamId(text);
+      // INVALID_CHARACTERS also comes from the name checks later; this check's own message tells them apart.
+      const got =
+        result.ok ? 'other'
+        : result.error.code === 'TOO_LONG' ? 'TOO_LONG'
+        : result.error.message === 'stream id contains control, separator or bidi characters' ? 'INVALID_CHARACTERS'
+        : 'other';
+      assert.equal(got, expected, JSON.stringify(text));
+      seen.set(expected, (seen.get(expected) ?? 0) + 1);
+    }
+    for (const outcome of ['TOO_LONG', 'INVALID_CHARACTERS', 'other']) assert.ok((seen.get(outcome) ?? 0) > 100, `${outcome}: ${seen.get(outcome)}`);
   });
 });

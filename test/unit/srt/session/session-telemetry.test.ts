@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ControlType } from '../../../../src/srt/protocol/packet-header.js';
-import { SessionTelemetry } from '../../../../src/srt/session/session-telemetry.js';
-import { emptyLinkCounters } from '../../../../src/srt/transport/data-path.js';
+import { copyReceiverCounters, SessionTelemetry } from '../../../../src/srt/session/session-telemetry.js';
+import { emptyLinkCounters, emptyReceiverCounters, type ReceiverCounters } from '../../../../src/srt/transport/data-path.js';
 import { countReceiverReport } from '../../../../src/srt/transport/receiver-reports.js';
 
 function fullAck(rttUs: number, byteRate: number): Buffer {
@@ -84,3 +84,16 @@ describe('SessionTelemetry', () => {
     assert.equal(t.bitrateFromOrigin, 16_000);
   });
 });
+
+describe('copyReceiverCounters', () => {
+  it('copies every field of ReceiverCounters', () => {
+    const from = emptyReceiverCounters();
+    let n = 1;
+    for (const key of Object.keys(from) as (keyof ReceiverCounters)[]) from[key] = n++;
+    const to = emptyReceiverCounters();
+    copyReceiverCounters(from, to);
+    assert.deepEqual(to, from);
+    assert.ok(Object.keys(from).length >= 12);
+  });
+});
+
