@@ -99,13 +99,25 @@ describe('StickyBalancer', () => {
       if (i % 1000 === 0) now += 1;
     }
     assert.equal(balancer.size, 30_000);
-    const t0 = performance.now();
-    for (let i = 0; i < 1000; i++) await balancer.acquire(`live/${i}`);
-    const elapsed = performance.now() - t0;
-    console.log(`1,000 acquires over 30,000 idle keys: ${elapsed.toFixed(1)} ms`);
-    assert.ok(elapsed < 250, `took ${elapsed.toFixed(1)} ms`);
+    // Against the same acquires on an empty balancer, in the same run (a loaded machine slows both alike): the scan
+    // made it ~350x slower; amortized O(1) keeps it within a few times. Best of 3 rounds each, so one stall cannot
+    // decide it.
+    const empty = cluster({ origins: [1, 2, 3], strategy: new ConsistentHashStrategy(), graceMs: 30_000, clock: () => now }).balancer;
+    const timed = async (b: typeof balancer, prefix: string): Promise<number> => {
+      const t0 = performance.now();
+      for (let i = 0; i < 1000; i++) await b.acquire(`${prefix}/${i}`);
+      return performance.now() - t0;
+    };
+    let loaded = Infinity;
+    let baseline = Infinity;
+    for (let round = 0; round < 3; round++) {
+      loaded = Math.min(loaded, await timed(balancer, `live${round}`));
+      baseline = Math.min(baseline, await timed(empty, `live${round}`));
+    }
+    console.log(`1,000 acquires: ${loaded.toFixed(1)} ms over 30,000 idle keys, ${baseline.toFixed(1)} ms over none`);
+    assert.ok(loaded < 10 * baseline + 5, `${loaded.toFixed(1)} ms over 30,000 idle keys against ${baseline.toFixed(1)} ms over none`);
     now += 30_000;
-    assert.equal(balancer.size, 1000, 'every idle key expired, the live ones stay');
+    assert.equal(balancer.size, 3000, 'every idle key expired, the live ones stay');
   });
 
   it('answers undefined when there is no origin', async () => {
