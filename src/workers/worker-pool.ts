@@ -110,10 +110,11 @@ export class WorkerPool implements SrtSide {
       this.address = bound.address;
       for (const slot of this.slots) this.launch(slot);
       for (const binding of await Promise.all(this.slots.map((slot) => this.bind(slot)))) dataPaths.add(binding.dataPath);
+      // Before the listening line, so that a reader who has that line has this one.
+      this.logger.log('SRT sockets held by the main thread: a worker restart moves no other worker\'s flows');
       this.logger.log(
         `SRT listening on udp ${formatHostPort({ host: this.address, port: this.port })} in ${this.slots.length} worker threads, data path: ${[...dataPaths].join(', ')}`,
       );
-      this.logger.log('SRT sockets held by the main thread: a worker restart moves no other worker\'s flows');
       return;
     }
     let rest = this.slots;

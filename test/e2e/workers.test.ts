@@ -74,6 +74,8 @@ e2eTest('WORKERS=2: 40 callers from distinct source ports all relay, on both wor
   // line may trail /readyz by a moment).
   const startLine = new RegExp(`in 2 worker threads, data path: ${DATA_PATH}"`);
   await waitFor('the start-up line naming the workers and their data path', () => (startLine.test(proxy.describe()) ? true : undefined), 5000, 50);
+  // Logged just before that line when the main thread holds the workers' sockets: the native path only.
+  assert.equal(proxy.describe().includes('SRT sockets held by the main thread'), DATA_PATH === 'native');
 
   const callers = await Promise.all(Array.from({ length: 40 }, (_, i) => connect(scope, proxy, `many-${i}`, 'publish')));
   for (const [i, caller] of callers.entries()) caller.sendData(5, `MANY-${i}-END`);
