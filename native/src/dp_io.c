@@ -534,6 +534,9 @@ static void on_check(uv_check_t *h) {
    * leaves with the flush below. */
   d->flush_ahead = 1;
   dp_emit_handshakes(d);
+  /* What JS just sent to origins leaves in one burst now, so the origins answer while JS handles the link events
+   * (and an ICMP error a send collects is told with them); what those handlers send goes with the flush below. */
+  if (!d->closing) flush_origins(d);
   /* Link ends and errors after the handshakes of the same turn, as they were received: a caller's retransmitted
    * CONCLUSION and its SHUTDOWN in one turn find the session still open (answered as a repeat), not closed (which
    * would open a new one). */
