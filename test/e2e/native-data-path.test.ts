@@ -36,7 +36,10 @@ class Events implements DataPathEvents {
   onOriginHandshake(_link: LinkId, msg: Buffer): void {
     this.originHandshakes.push(Buffer.from(msg));
   }
-  onLinkError(): void {}
+  readonly errors: { link: LinkId; code: string }[] = [];
+  onLinkError(link: LinkId, code: string): void {
+    this.errors.push({ link, code });
+  }
   onLinkEnded(_link: LinkId, why: string): void {
     this.ended.push(why);
   }
@@ -330,6 +333,22 @@ describe('native data path', () => {
     assert.deepEqual(ids, [...expected, 0xfeed], 'every open link once, in the order sent; none of the closed links');
     assert.equal(new Set(got.map((g) => g.port)).size, expected.length + 1, "each from its own link's socket");
     assert.equal(dp.counters.sendErrors, 0);
+  });
+
+  it('tells JS of an ICMP error that a send of the burst collected (the socket reports it no more)', async () => {
+    const events = new Events();
+    const errors = events.errors;
+    const { dp } = await listen(events);
+    const nobody = await freeUdpPort();
+    const link = dp.openLink('127.0.0.1', nobody, '127.0.0.1', 40000);
+    // Two in one burst: the first draws a port unreachable, which loopback delivers while that send runs; the second
+    // send then returns ECONNREFUSED and so clears the error from the socket, which epoll never reports.
+    assert.equal(dp.sendToOrigin(link, callerInduction(1)), true);
+    assert.equal(dp.sendToOrigin(link, callerInduction(2)), true);
+    await waitFor('the link error', () => (errors.length > 0 ? true : undefined), WAIT_MS, 10);
+    await sleep(50);
+    assert.deepEqual(errors, [{ link, code: 'ECONNREFUSED' }], 'told once');
+    assert.equal(dp.counters.originErrors, 1);
   });
 
   it("sends a relaying link's datagram at once, behind the turn's queued handshakes, so closeLink right after loses nothing", async () => {
