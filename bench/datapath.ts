@@ -4,7 +4,7 @@
 //   npm run bench:datapath [-- --duration 5 --warmup 1 --rates 20k,50k,80k --sessions 1,100 --targets direct,c-ref,native,js
 //                             --both-rate 50k --workers-rate 120k --workers-sessions 100
 //                             --workers-targets c-ref,native-w1,native-w2 --parts up,both,workers,handshake
-//                             --hs-n 500 --hs-in-flight 64 --repeat 1 --rcvbuf 4194304 --origin-buf 2097152 --batch-us 200
+//                             --hs-n 500 --hs-in-flight 64 --hs-warmup 2000 --hs-trace <dir> --repeat 1 --rcvbuf 4194304 --origin-buf 2097152 --batch-us 200
 //                             --log-level info --no-pin --log-dir <dir>]
 //
 // Targets: direct = no relay, the callers talk to the origin itself (what the load generator and the sink carry on
@@ -17,7 +17,11 @@
 //   up        K sessions (--sessions) publish 1332-byte datagrams caller -> origin at each of --rates packets/s
 //   both      K=1, --both-rate each way at once (the origin plays the same rate back to the caller)
 //   workers   K=--workers-sessions at --workers-rate, --workers-targets, NOT pinned (the relay may use both cores)
-//   handshake --hs-n full SRT caller handshakes, --hs-in-flight at once (bench/hs-load.c), each ended by SHUTDOWN
+//   handshake --hs-n full SRT caller handshakes, --hs-in-flight at once (bench/hs-load.c), each ended by SHUTDOWN,
+//             after --hs-warmup handshakes that are not counted (a proxy that has been up a while: its handshake
+//             code compiled by the JIT, as it is when a reconnect wave follows an origin failure; --hs-warmup 100
+//             measures a proxy that has just started). --hs-trace DIR keeps each handshake's start and latency
+//             (DIR/<target>-r<round>.txt, `<start_us> <latency_us>`), to see whether slow ones cluster in time.
 // The load generator is bench/udp-blast.c (paced sendmmsg batches every --batch-us; K > 1: one send per packet,
 // sessions in turn), the origin bench/c-origin.c (answers the SRT handshake, counts with recvmmsg; the TypeScript
 // scripted origin tops out near node:dgram's ~50k datagrams/s and would be the bottleneck). All gcc -O2.
@@ -28,6 +32,7 @@
 // kernel drops at the relay's public socket and at the sink, CPU us per delivered packet of the relay (utime+stime
 // of the relay process, its threads and child processes, from /proc, over the window). --repeat N: medians.
 
+import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { callerConclusion, callerInduction, randomSocketId } from '../test/support/srt-packets.js';
@@ -74,6 +79,8 @@ interface Options {
   parts: Part[];
   hsN: number;
   hsInFlight: number;
+  hsWarmup: number;
+  hsTraceDir: string | undefined;
   repeat: number;
   rcvbuf: number;
   originBuf: number;
@@ -105,6 +112,8 @@ function parseOptions(argv: readonly string[]): Options {
     parts: [...ALL_PARTS],
     hsN: 500,
     hsInFlight: 64,
+    hsWarmup: 2000,
+    hsTraceDir: undefined,
     repeat: 1,
     // The proxy's default SRT_RECV_BUFFER_BYTES (and the machine's rmem_max), given to the C reference as well.
     rcvbuf: 4_194_304,
@@ -128,6 +137,8 @@ function parseOptions(argv: readonly string[]): Options {
     parts: (o, v) => (o.parts = v.split(',') as Part[]),
     'hs-n': (o, v) => (o.hsN = Number(v)),
     'hs-in-flight': (o, v) => (o.hsInFlight = Number(v)),
+    'hs-warmup': (o, v) => (o.hsWarmup = Number(v)),
+    'hs-trace': (o, v) => (o.hsTraceDir = resolve(v)),
     repeat: (o, v) => (o.repeat = Number(v)),
     rcvbuf: (o, v) => (o.rcvbuf = Number(v)),
     'origin-buf': (o, v) => (o.originBuf = Number(v)),
@@ -145,6 +156,7 @@ function parseOptions(argv: readonly string[]): Options {
   if (o.parts.length === 0 || o.parts.some((p) => !ALL_PARTS.includes(p))) throw new Error(`--parts: ${ALL_PARTS.join(',')}`);
   if (!(Number.isInteger(o.hsN) && o.hsN >= 1 && o.hsN <= 100_000)) throw new Error('--hs-n: 1..100000');
   if (!(Number.isInteger(o.originBuf) && o.originBuf >= 0 && o.originBuf <= 1 << 30)) throw new Error('--origin-buf: 0..1073741824 bytes');
+  if (!(Number.isInteger(o.hsWarmup) && o.hsWarmup >= 0 && o.hsWarmup <= 100_000)) throw new Error('--hs-warmup: 0..100000');
   if (!(Number.isInteger(o.hsInFlight) && o.hsInFlight >= 1 && o.hsInFlight <= 1024)) throw new Error('--hs-in-flight: 1..1024');
   if (!(o.batchUs >= 10 && o.batchUs <= 10_000)) throw new Error('--batch-us: 10..10000');
   return o;
@@ -478,15 +490,16 @@ interface HandshakeRun {
   readonly cpuUsPerHandshake: number;
 }
 
-async function runHandshakes(spec: TargetSpec, tools: Tools, opts: Options, pin: Pinning): Promise<{ run: HandshakeRun; dataPath: string }> {
+async function runHandshakes(spec: TargetSpec, tools: Tools, opts: Options, pin: Pinning, round: number): Promise<{ run: HandshakeRun; dataPath: string }> {
   const origin = await Origin.start(tools, pin.prefix(1), 4_194_304);
   let target: Target | undefined;
   try {
     target = await startTarget(spec, tools, opts, origin.port, pin.prefix(0));
     const id = randomSocketId();
     const templates = [callerInduction(id).toString('hex'), callerConclusion(id, 0, '#!::r=live/bench,m=publish').toString('hex')];
-    const load = async (n: number, inFlight: number): Promise<string> => {
+    const load = async (n: number, inFlight: number, traceFile?: string): Promise<string> => {
       const argv = [...pin.prefix(1), tools.hsLoad, '127.0.0.1', String(target!.port), String(n), String(inFlight), ...templates];
+      if (traceFile !== undefined) argv.push(traceFile);
       const child = new ManagedProcess('hs-load', argv[0]!, argv.slice(1), { stdout: 'lines' });
       try {
         return await child.nextLine(/^done /, 120_000);
@@ -495,11 +508,12 @@ async function runHandshakes(spec: TargetSpec, tools: Tools, opts: Options, pin:
       }
     };
     // Warm-up (JIT, socket paths), not counted; then a moment for the sessions it ended to be swept.
-    await load(Math.min(100, opts.hsN), Math.min(16, opts.hsInFlight));
+    if (opts.hsWarmup > 0) await load(opts.hsWarmup, Math.min(opts.hsWarmup, opts.hsInFlight));
     await sleep(300);
     const cpuNow = (): number => (target!.pid > 0 ? processTreeCpuSeconds(target!.pid) : Number.NaN);
     const cpu0 = cpuNow();
-    const done = await load(opts.hsN, opts.hsInFlight);
+    const traceFile = opts.hsTraceDir !== undefined ? join(opts.hsTraceDir, `${spec.name}-r${round + 1}.txt`) : undefined;
+    const done = await load(opts.hsN, opts.hsInFlight, traceFile);
     const cpu = cpuNow() - cpu0;
     const ok = field(done, 'ok');
     const counters = await target.counters();
@@ -538,6 +552,7 @@ const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toF
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  for (const dir of [opts.logDir, opts.hsTraceDir]) if (dir !== undefined) mkdirSync(dir, { recursive: true });
   const pin = pinning(opts.pin);
   if (pin.enabled && !pinProcess(process.pid, 1)) throw new Error('taskset could not pin the bench process to CPU 1');
   const tools = buildTools();
@@ -656,7 +671,7 @@ async function main(): Promise<void> {
         const order = round % 2 === 0 ? opts.targets : [...opts.targets].reverse();
         for (const spec of order) {
           process.stderr.write(`round ${round + 1}: handshakes, ${spec.name} ...\n`);
-          const r = await runHandshakes(spec, tools, opts, pin).catch((error: unknown) => {
+          const r = await runHandshakes(spec, tools, opts, pin, round).catch((error: unknown) => {
             const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
             process.stderr.write(`  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
             hsFailures.set(spec.name, why);
@@ -671,7 +686,7 @@ async function main(): Promise<void> {
           );
         }
       }
-      console.log(`### Handshakes (${opts.hsN} sessions, ${opts.hsInFlight} in flight)`);
+      console.log(`### Handshakes (${opts.hsN} sessions, ${opts.hsInFlight} in flight, after ${opts.hsWarmup} not counted)`);
       console.log('');
       console.log(row(['target', 'data path', 'workers', 'ok / failed / rejected', 'retransmits', 'handshakes/s', 'vs C', 'p50 ms', 'vs C', 'p99 ms', 'vs C', 'relay CPU us/handshake']));
       console.log(row(Array<string>(12).fill('---')));

@@ -2,10 +2,12 @@
 // a fresh UDP socket with a fresh socket id, timed from the first INDUCTION to the CONCLUSION response; each ends
 // with a SHUTDOWN to the listener's socket id, as a caller that hangs up, so the relay does not keep N sessions.
 //
-//   hs-load <host> <port> <n> <in-flight> <induction-hex> <conclusion-hex>
+//   hs-load <host> <port> <n> <in-flight> <induction-hex> <conclusion-hex> [trace-file]
 //
 // The socket id (CIF bytes 24..27) of both templates is replaced per handshake; the listener's cookie from the
 // INDUCTION answer is patched into the CONCLUSION. Retransmits every 250 ms and gives up after 3 s, like libsrt.
+// With a trace file, writes one line per accepted handshake, `<start_us> <latency_us>` (start: microseconds since
+// hs-load began), to see when the slow ones happened (a stall of the relay shows as a cluster).
 // Prints `done ok=<n> failed=<n> rejected=<n> retransmits=<n> ns=<elapsed> p50_us=<> p99_us=<> max_us=<> mean_us=<>`
 // and exits (retransmits: INDUCTIONs and CONCLUSIONs sent again after 250 ms without an answer).
 // A watchdog (alarm) ends the process after 600 s whatever happens.
@@ -83,8 +85,8 @@ static void finish(struct attempt *a) {
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   alarm(600);
-  if (argc != 7) {
-    fprintf(stderr, "usage: %s <host> <port> <n> <in-flight> <induction-hex> <conclusion-hex>\n", argv[0]);
+  if (argc != 7 && argc != 8) {
+    fprintf(stderr, "usage: %s <host> <port> <n> <in-flight> <induction-hex> <conclusion-hex> [trace-file]\n", argv[0]);
     return 2;
   }
   long n = atol(argv[3]), inflight = atol(argv[4]);
@@ -102,6 +104,12 @@ int main(int argc, char **argv) {
   srandom((unsigned)(epoch ^ (uint64_t)getpid()));
   epfd = epoll_create1(0);
   uint64_t *latencies = calloc((size_t)n, sizeof *latencies);
+  uint64_t *starts = calloc((size_t)n, sizeof *starts);
+  FILE *trace = argc == 8 ? fopen(argv[7], "w") : NULL;
+  if (argc == 8 && trace == NULL) {
+    perror("hs-load: trace file");
+    return 2;
+  }
   long started = 0, ok = 0, failed = 0, rejected = 0, retransmits = 0;
   for (int i = 0; i < MAX_INFLIGHT; i++) slots[i].fd = -1;
   uint64_t t0 = now_ns();
@@ -126,6 +134,7 @@ int main(int argc, char **argv) {
           a->phase = 2;
           a->retransmit = now_ns() + 250000000ull;
         } else if (answer == ANSWER_ACCEPTED) {
+          starts[ok] = a->start - epoch;
           latencies[ok++] = now_ns() - a->start;
           uint8_t shutdown[SRT_CONTROL_SIZE + 4] = {0};
           write_control(shutdown, SRT_SHUTDOWN, srt_timestamp(epoch), rd32(buf + 40));
@@ -161,6 +170,11 @@ int main(int argc, char **argv) {
     }
   }
   uint64_t elapsed = now_ns() - t0;
+  if (trace != NULL) {
+    for (long i = 0; i < ok; i++)
+      fprintf(trace, "%llu %llu\n", (unsigned long long)(starts[i] / 1000ull), (unsigned long long)(latencies[i] / 1000ull));
+    fclose(trace);
+  }
   qsort(latencies, (size_t)ok, sizeof *latencies, cmp_u64);
   uint64_t sum = 0;
   for (long i = 0; i < ok; i++) sum += latencies[i];
