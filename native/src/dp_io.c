@@ -1,9 +1,10 @@
 /*
  * Sockets and batched I/O. The public socket is read with recvmmsg; a batch's datagrams for relaying links are
  * grouped by link and leave with one sendmmsg per link. Origin datagrams of relaying links are received straight
- * into one bounded queue for the public socket, flushed with sendmmsg once per loop turn (uv_check) and whenever it
- * is full. What the kernel refuses is dropped and counted, never queued further. Per datagram: no malloc, no JS, no
- * other syscall.
+ * into one bounded queue for the public socket, flushed with sendmmsg at uv_check (once, twice when the link events'
+ * handlers sent something) and whenever it is full. Handshake datagrams JS sends to origins leave in one burst at
+ * uv_check too. What the kernel refuses is dropped and counted, never queued further. Per relayed datagram: no
+ * malloc, no JS, no other syscall.
  */
 #include "dp.h" /* first: it defines _GNU_SOURCE for recvmmsg/sendmmsg */
 #include <errno.h>
@@ -534,9 +535,13 @@ static void on_check(uv_check_t *h) {
    * leaves with the flush below. */
   d->flush_ahead = 1;
   dp_emit_handshakes(d);
-  /* What JS just sent to origins leaves in one burst now, so the origins answer while JS handles the link events
-   * (and an ICMP error a send collects is told with them); what those handlers send goes with the flush below. */
-  if (!d->closing) flush_origins(d);
+  /* What JS just sent leaves now, both ways: to origins in one burst (a lone send each woke the origin each time),
+   * to callers with the datagrams relayed this turn; the peers go on while JS handles the link events (an ICMP error
+   * a burst send collects is told with them). What those handlers send goes with the flush below. */
+  if (!d->closing) {
+    flush_origins(d);
+    flush_out(d);
+  }
   /* Link ends and errors after the handshakes of the same turn, as they were received: a caller's retransmitted
    * CONCLUSION and its SHUTDOWN in one turn find the session still open (answered as a repeat), not closed (which
    * would open a new one). */
