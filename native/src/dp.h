@@ -146,6 +146,8 @@ typedef struct dp {
 
   int pub_fd;
   int pub_family;
+  /* pub_fd is this dp's to close (0: adopted from dp_listen_sockets.c, whose registry it is released to). */
+  int pub_owned;
   uv_poll_t pub_poll;
   /* Every link's origin socket is in this one epoll set, itself on one uv_poll: opening or closing a link costs one
    * epoll_ctl each, not a libuv handle (uv_poll_init's ioctl and two epoll_ctl checks, start, stop). Events carry the
@@ -246,6 +248,18 @@ void dp_receiver_read(dp_receiver *r, uint16_t type, const uint8_t *p, size_t le
 
 /* dp_io.c */
 int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port);
+/* The public socket's set-up (bound, buffers set): an fd, and its family when family_out is not NULL; or an errno. */
+int dp_open_public(const char *host, int port, int rcvbuf, int sndbuf, int reuse_port, int *fd_out, int *family_out);
+/* Polls a bound UDP socket as the dp's public socket; `owned`: dp_close closes it (else releases it, above). */
+int dp_adopt_public(dp *d, int fd, int owned);
+
+/* dp_listen_sockets.c: SO_REUSEPORT sockets the main thread opens for its workers' data paths (process-wide). */
+int dp_listen_socket_open(const char *host, int port, int rcvbuf, int sndbuf, int *fd_out);
+/* Marks an fd opened above as read by one data path: EBADF when it was not opened there, EBUSY when one has it. */
+int dp_listen_socket_adopt(int fd);
+void dp_listen_socket_release(int fd);
+/* Closes an fd opened above and not adopted (EBADF, EBUSY otherwise). */
+int dp_listen_socket_close(int fd);
 int dp_open_origin(dp *d, dp_link *l, const char *host, int port);
 int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, int port);
 /* The SYN cookie's minute bucket now (Date.now() / 60000, as src/srt/protocol/syn-cookie.ts). */

@@ -116,7 +116,9 @@ static void answer_induction(dp *d, const uint8_t *p, const dp_addr *from) {
   d->counters.inductions++;
 }
 
-int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port) {
+/* The public socket's set-up, for a data path's own (dp_listen) and for the shared ones the main thread opens for
+ * its workers (dp_listen_sockets.c): one place, so both are the same socket. */
+int dp_open_public(const char *host, int port, int rcvbuf, int sndbuf, int reuse_port, int *fd_out, int *family_out) {
   dp_addr a;
   int family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
   if (dp_addr_parse(host, port, family, &a) != 0) return EINVAL;
@@ -136,14 +138,35 @@ int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reu
     return e;
   }
   set_buffers(fd, rcvbuf, sndbuf);
+  *fd_out = fd;
+  if (family_out != NULL) *family_out = family;
+  return 0;
+}
+
+int dp_listen(dp *d, const char *host, int port, int rcvbuf, int sndbuf, int reuse_port) {
+  int fd = -1;
+  int e = dp_open_public(host, port, rcvbuf, sndbuf, reuse_port, &fd, NULL);
+  if (e != 0) return e;
+  e = dp_adopt_public(d, fd, 1);
+  if (e != 0) close(fd);
+  return e;
+}
+
+int dp_adopt_public(dp *d, int fd, int owned) {
+  struct sockaddr_storage bound;
+  socklen_t bound_len = sizeof bound;
+  int type = 0;
+  socklen_t type_len = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0) return errno;
+  if (type != SOCK_DGRAM) return ENOTSOCK;
+  if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) != 0) return errno;
+  if (bound.ss_family != AF_INET && bound.ss_family != AF_INET6) return EAFNOSUPPORT;
+  int family = bound.ss_family;
   int epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) {
-    int e = errno;
-    close(fd);
-    return e;
-  }
+  if (epfd < 0) return errno;
   d->origin_epfd = epfd;
   d->pub_fd = fd;
+  d->pub_owned = owned;
   d->pub_family = family;
   for (int i = 0; i < DP_BATCH; i++) {
     d->in_iov[i].iov_base = d->in_buf[i];
@@ -337,7 +360,10 @@ void dp_close(dp *d) {
     d->origin_epfd = -1;
     uv_close((uv_handle_t *)&d->check, on_dp_handle_closed);
     uv_close((uv_handle_t *)&d->idle, on_dp_handle_closed);
-    close(d->pub_fd);
+    /* An adopted socket is the main thread's (dp_listen_sockets.c): it stays open, in the SO_REUSEPORT group, for
+     * the next data path to adopt. The poll is stopped already (uv_close takes the fd out of this loop's epoll). */
+    if (d->pub_owned) close(d->pub_fd);
+    else dp_listen_socket_release(d->pub_fd);
     d->pub_fd = -1;
   } else if (d->handles_open == 0) {
     dp_freed(d);

@@ -236,17 +236,19 @@ static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
   return ref;
 }
 
-/* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events[, cookieSecret])
+/* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events[, cookieSecret[, fd]])
  *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes, handshakeBytes, handshakeEntries,
  *        handshakeAddresses }
  * events: onHandshakes(count), onLinkError(id, code), onLinkEnded(id, why). onHandshakes hands over `count` staged
  * datagrams, entry i being handshakeEntries[4i..4i+3] = kind (0 caller, 1 origin, 2 skip, 3 caller CONCLUSION
  * with a verified cookie), caller port or link id,
  * offset and length in handshakeBytes; a caller's address is handshakeAddresses[i]. Valid during the call only.
- * With cookieSecret (a Uint8Array, the handshake engine's SYN cookie secret) INDUCTIONs are answered here. */
+ * With cookieSecret (a Uint8Array, the handshake engine's SYN cookie secret) INDUCTIONs are answered here.
+ * With fd (a number >= 0, from openListenSocket) that socket is adopted instead of binding host and port (which
+ * with the buffer sizes and reusePort are then ignored): close() leaves it open, for the next data path to adopt. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  size_t argc = args_of(env, info, 8, argv);
+  napi_value argv[9];
+  size_t argc = args_of(env, info, 9, argv);
   if (argc < 7) {
     napi_throw_type_error(env, NULL, "listen needs 7 arguments");
     return NULL;
@@ -270,10 +272,20 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
     throw_errno(env, EINVAL, "listen: no event loop");
     return NULL;
   }
-  int e = dp_listen(d, host, int_arg(env, argv[1]), int_arg(env, argv[2]), int_arg(env, argv[3]), reuse);
+  int fd = -1;
+  napi_valuetype fd_type = napi_undefined;
+  if (argc > 8) napi_typeof(env, argv[8], &fd_type);
+  if (fd_type == napi_number) fd = int_arg(env, argv[8]);
+  int e;
+  if (fd >= 0) {
+    e = dp_listen_socket_adopt(fd);
+    if (e == 0 && (e = dp_adopt_public(d, fd, 0)) != 0) dp_listen_socket_release(fd);
+  } else {
+    e = dp_listen(d, host, int_arg(env, argv[1]), int_arg(env, argv[2]), int_arg(env, argv[3]), reuse);
+  }
   if (e != 0) {
     free(d);
-    throw_errno(env, e, "bind");
+    throw_errno(env, e, fd >= 0 ? "adopt listen socket" : "bind");
     return NULL;
   }
   void *secret;
@@ -641,6 +653,52 @@ static napi_value js_cookie_bucket(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/* openListenSocket(host, port, receiveBufferBytes, sendBufferBytes) -> { fd, address, port }: a UDP socket bound
+ * with SO_REUSEPORT for a data path of any thread of this process to adopt (listen's fd); the caller owns it until
+ * closeListenSocket. The worker pool opens one per worker, in order, so worker i holds slot i of the group. */
+static napi_value js_open_listen_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (args_of(env, info, 4, argv) < 4) {
+    napi_throw_type_error(env, NULL, "openListenSocket(host, port, receiveBufferBytes, sendBufferBytes)");
+    return NULL;
+  }
+  char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
+  string_arg(env, argv[0], host, sizeof host);
+  int fd = -1;
+  int e = dp_listen_socket_open(host, int_arg(env, argv[1]), int_arg(env, argv[2]), int_arg(env, argv[3]), &fd);
+  if (e != 0) {
+    throw_errno(env, e, "bind");
+    return NULL;
+  }
+  dp_addr bound;
+  bound.len = sizeof bound.u;
+  getsockname(fd, &bound.u.sa, &bound.len);
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  int port;
+  dp_addr_format(&bound, text, sizeof text, &port);
+  napi_value result, v;
+  napi_create_object(env, &result);
+  napi_create_int32(env, fd, &v);
+  napi_set_named_property(env, result, "fd", v);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, result, "address", v);
+  napi_create_int32(env, port, &v);
+  napi_set_named_property(env, result, "port", v);
+  return result;
+}
+
+/* closeListenSocket(fd): closes a socket of openListenSocket that no data path has adopted; throws EBADF for any
+ * other fd (never closes a number it did not open) and EBUSY while a data path reads it. */
+static napi_value js_close_listen_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  args_of(env, info, 1, argv);
+  int32_t fd = -1;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) fd = -1;
+  int e = fd < 0 ? EBADF : dp_listen_socket_close(fd);
+  if (e != 0) throw_errno(env, e, "closeListenSocket");
+  return NULL;
+}
+
 /* liveDataPaths() -> number of data paths of this env not yet freed (leak checks). */
 static napi_value js_live(napi_env env, napi_callback_info info) {
   (void)info;
@@ -675,6 +733,8 @@ NAPI_MODULE_INIT() {
       {"sha256", NULL, js_sha256, NULL, NULL, NULL, napi_default, NULL},
       {"inductionAnswer", NULL, js_induction_answer, NULL, NULL, NULL, napi_default, NULL},
       {"cookieBucket", NULL, js_cookie_bucket, NULL, NULL, NULL, napi_default, NULL},
+      {"openListenSocket", NULL, js_open_listen_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"closeListenSocket", NULL, js_close_listen_socket, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -34,6 +34,11 @@ export interface SrtConfig {
    * from the environment (a single process must still fail on a port in use).
    */
   readonly reusePort: boolean;
+  /**
+   * An SRT worker's public socket, opened by the worker pool in the main thread, to adopt instead of binding
+   * `listen` (DataPathListenOptions.socketFd); never from the environment. Undefined: bind `listen`.
+   */
+  readonly listenFd?: number | undefined;
   /** undefined = a random key per process. */
   readonly cookieSecret: string | undefined;
   readonly abuse: AbuseConfig;

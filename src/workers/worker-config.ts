@@ -15,6 +15,7 @@ export function workerConfig(config: AppConfig, data: SrtWorkerData): AppConfig 
       ...srt,
       listen: { host: srt.listen.host, port: data.port },
       reusePort: true,
+      listenFd: data.listenFd,
       cookieSecret: data.cookieSecret,
       maxSessions: workerShare(srt.maxSessions, data.workers, data.index),
       abuse: { ...srt.abuse, maxSessionsPerSource: workerShare(srt.abuse.maxSessionsPerSource, data.workers, data.index) },

@@ -21,6 +21,8 @@ import {
 } from './merge-views.js';
 import { RpcChannel } from './rpc-channel.js';
 import { RetiredCounts } from './retired-counts.js';
+import { LISTEN_SOCKETS, type ListenSockets } from './listen-sockets.js';
+import { SocketGroup } from './socket-group.js';
 import { MainMethods, WorkerMethods, type ObservationBatch, type SrtWorkerData, type WorkerBinding } from './worker-protocol.js';
 
 /** Questions to a worker (views, counts) must not hold up an API answer or a scrape for long. */
@@ -47,8 +49,8 @@ interface Slot {
   restarts: number;
   crashesInARow: number;
   startedAt: number;
-  /** The next exit was asked for (the pool stopping): not a crash. */
-  expectedExit: 'stop' | undefined;
+  /** The next exit was asked for (the pool stopping, or an admin restart on a held socket): not a crash. */
+  expectedExit: 'stop' | 'replace' | undefined;
   /** A new thread is taking this slot over (admin restart). */
   replacing: boolean;
   restartTimer: NodeJS.Timeout | undefined;
@@ -60,7 +62,9 @@ interface Slot {
  * WORKERS > 1, main thread: starts the SRT worker threads, serves their balancer and origin reports, restarts the
  * ones that die (with a backoff), and answers the API, health and metrics with their views merged. The kernel's
  * SO_REUSEPORT hash gives each caller's 4-tuple to one worker; the shared cookie secret lets any worker verify any
- * caller's cookie.
+ * caller's cookie. On the native data path this thread opens the workers' sockets and holds them (SocketGroup), so a
+ * worker that restarts leaves its socket in the group and no other worker's flows move; on the TypeScript path each
+ * worker binds its own (docs/KUBERNETES.md "SO_REUSEPORT and restarts").
  */
 @Injectable()
 export class WorkerPool implements SrtSide {
@@ -76,14 +80,20 @@ export class WorkerPool implements SrtSide {
   private readonly rttObservers: ((mode: StreamMode, origin: string, seconds: number) => void)[] = [];
   /** Counters of threads that missed a scrape or exited, so the merged totals never go backwards. */
   private readonly counts = new RetiredCounts<Worker>();
+  /** The workers' sockets when this thread holds them (native data path); undefined: each worker binds its own. */
+  private readonly group: SocketGroup | undefined;
+  private readonly buffers: { receive: number; send: number };
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(BALANCER) private readonly balancer: Balancer,
     @Inject(ORIGIN_REPORTS) private readonly origins: OriginReports,
+    @Inject(LISTEN_SOCKETS) sockets: ListenSockets | null,
   ) {
     const count = config.workers ?? 1;
     this.slots = Array.from({ length: count }, (_, index) => newSlot(index));
+    this.group = sockets === null ? undefined : new SocketGroup(sockets, count);
+    this.buffers = { receive: config.srt.receiveBufferBytes, send: config.srt.sendBufferBytes };
     // One secret for every worker (and every restart), so a cookie issued by one verifies on another.
     this.cookieSecret = config.srt.cookieSecret ?? randomBytes(32).toString('base64');
     this.port = config.srt.listen.port;
@@ -91,8 +101,23 @@ export class WorkerPool implements SrtSide {
   }
 
   async start(): Promise<void> {
-    let rest = this.slots;
     const dataPaths = new Set<string>();
+    if (this.group !== undefined) {
+      // Opened here in slot order (the group holds socket i at index i for good), then adopted by the workers in any
+      // order: the kernel's group never changes while the pool runs.
+      const bound = this.group.open(this.address, this.port, this.buffers.receive, this.buffers.send);
+      this.port = bound.port;
+      this.address = bound.address;
+      for (const slot of this.slots) this.launch(slot);
+      for (const binding of await Promise.all(this.slots.map((slot) => this.bind(slot)))) dataPaths.add(binding.dataPath);
+      // Before the listening line, so that a reader who has that line has this one.
+      this.logger.log('SRT sockets held by the main thread: a worker restart moves no other worker\'s flows');
+      this.logger.log(
+        `SRT listening on udp ${formatHostPort({ host: this.address, port: this.port })} in ${this.slots.length} worker threads, data path: ${[...dataPaths].join(', ')}`,
+      );
+      return;
+    }
+    let rest = this.slots;
     if (this.port === 0) {
       // Port 0 (tests): worker 0 picks the port the others then share.
       const first = await this.spawn(this.slots[0]!);
@@ -130,6 +155,8 @@ export class WorkerPool implements SrtSide {
         await slot.exited;
       }),
     );
+    // Every worker has exited: no thread reads the sockets any more.
+    for (const error of this.group?.closeAll() ?? []) this.logger.warn(`SRT socket not closed: ${error.message}`);
   }
 
   listening(): { address: string; port: number } | undefined {
@@ -207,9 +234,37 @@ export class WorkerPool implements SrtSide {
       // Through the real crash path: an uncaught error in the worker, counted as a crash.
       slot.channel?.notify(WorkerMethods.crash);
     } else {
-      void this.replace(slot);
+      void (this.group !== undefined ? this.replaceOnHeldSocket(slot) : this.replace(slot));
     }
     return true;
+  }
+
+  /**
+   * A planned restart on the socket this thread holds: the old thread ends first (two threads never read one
+   * socket), then the new one adopts the same socket. Meanwhile the socket stays in the group and its datagrams
+   * wait in its receive buffer; readiness stays up (the socket stays bound).
+   */
+  private async replaceOnHeldSocket(slot: Slot): Promise<void> {
+    const old = slot.worker!;
+    slot.replacing = true;
+    slot.expectedExit = 'replace';
+    try {
+      await old.terminate();
+      await slot.exited;
+      // stop() saw no thread in this slot: none must start after it.
+      if (this.stopping) return;
+      this.launch(slot);
+      slot.bound = true;
+      await this.bind(slot);
+      this.restarts.admin++;
+      slot.restarts++;
+      this.logger.warn(`SRT worker ${slot.index} replaced (admin API); its sessions ended`);
+    } catch (error) {
+      // The new thread's exit is counted and retried as a crash.
+      this.logger.error((error as Error).message);
+    } finally {
+      slot.replacing = false;
+    }
   }
 
   /**
@@ -245,7 +300,13 @@ export class WorkerPool implements SrtSide {
 
   /** Starts the worker thread of `slot` (it builds its Nest context, and binds when bind() asks). */
   private launch(slot: Slot): void {
-    const data: SrtWorkerData = { index: slot.index, workers: this.slots.length, port: this.port, cookieSecret: this.cookieSecret };
+    const data: SrtWorkerData = {
+      index: slot.index,
+      workers: this.slots.length,
+      port: this.port,
+      cookieSecret: this.cookieSecret,
+      listenFd: this.group?.fdOf(slot.index),
+    };
     const worker = new Worker(WORKER_ENTRY, { workerData: data, name: `srt-worker-${slot.index}` });
     const channel = new RpcChannel(worker, QUERY_TIMEOUT_MS);
     slot.worker = worker;
@@ -319,9 +380,11 @@ export class WorkerPool implements SrtSide {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
     slot.channel = undefined;
-    slot.bound = false;
     const expected = slot.expectedExit;
     slot.expectedExit = undefined;
+    // Ended for an admin restart on the held socket: still bound (readiness stays up), replaceOnHeldSocket goes on.
+    if (expected === 'replace') return;
+    slot.bound = false;
     if (this.stopping || expected === 'stop') return;
     slot.restarts++;
     let delay = 0;

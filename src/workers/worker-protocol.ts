@@ -10,6 +10,11 @@ export interface SrtWorkerData {
   readonly port: number;
   /** One secret for all workers, so any worker verifies a cookie another one issued. */
   readonly cookieSecret: string;
+  /**
+   * The socket of this worker's slot, opened by the main thread (native data path), to adopt instead of binding:
+   * it outlives the worker (src/workers/socket-group.ts). Undefined: the worker binds its own.
+   */
+  readonly listenFd?: number;
 }
 
 /** Methods the main thread answers (the worker calls them). */

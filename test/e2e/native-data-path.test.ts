@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -427,6 +428,71 @@ describe('native data path', () => {
     await waitFor('every handshake delivered', () => (a.handshakes + b.handshakes === 48 ? true : undefined), WAIT_MS, 10);
     assert.equal(a.handshakes % 3, 0, 'a caller lands on the same data path every time');
     assert.equal(b.handshakes % 3, 0);
+  });
+
+  it('adopts a listen socket another thread opened, one data path at a time, and leaves it open and queueing at close', async () => {
+    const addon = loadNativeAddon();
+    const opened = addon.openListenSocket('127.0.0.1', 0, 1 << 20, 0);
+    let closed = false;
+    cleanups.push(async () => {
+      if (!closed) addon.closeListenSocket(opened.fd);
+    });
+    assert.equal(opened.address, '127.0.0.1');
+    assert.equal(isUdpPortBound(opened.port), true);
+    // SO_REUSEPORT: a second socket joins the same port (the worker pool opens one per worker).
+    const second = addon.openListenSocket('127.0.0.1', opened.port, 0, 0);
+    addon.closeListenSocket(second.fd);
+    // Never closes or adopts an fd it did not open: this one stays open (closeSync below would throw otherwise).
+    const foreignFd = openSync('/dev/null', 'r');
+    try {
+      assert.throws(() => addon.closeListenSocket(foreignFd), { code: 'EBADF' });
+      await assert.rejects(() => loadNativeDataPath().listen({ ...OPTIONS, socketFd: foreignFd }, new Events()), { code: 'EBADF' });
+    } finally {
+      closeSync(foreignFd);
+    }
+    assert.throws(() => addon.closeListenSocket(second.fd), { code: 'EBADF' }, 'closed once, never twice');
+
+    const caller = await udp();
+    const first = new Events();
+    // host and port are the adopted socket's, whatever the options say.
+    const { dp } = await listen(first, { ...OPTIONS, port: 1, socketFd: opened.fd });
+    assert.equal(dp.counters.malformed, 0);
+    await assert.rejects(() => loadNativeDataPath().listen({ ...OPTIONS, socketFd: opened.fd }, new Events()), { code: 'EBUSY' }, 'one reader at a time');
+    assert.throws(() => addon.closeListenSocket(opened.fd), { code: 'EBUSY' }, 'not closed under a data path');
+    await send(caller, callerInduction(1), opened.port);
+    await waitFor('the adopting data path reads the socket', () => (first.handshakes === 1 ? true : undefined), WAIT_MS, 10);
+
+    await dp.close();
+    assert.equal(isUdpPortBound(opened.port), true, 'the adopted socket stays open after the data path closed');
+    // Nobody reads it now: datagrams wait in its receive buffer for the next data path.
+    await send(caller, callerInduction(2), opened.port);
+    await send(caller, callerInduction(3), opened.port);
+    const next = new Events();
+    await listen(next, { ...OPTIONS, socketFd: opened.fd });
+    await waitFor('the next data path reads what queued meanwhile', () => (next.handshakes === 2 ? true : undefined), WAIT_MS, 10);
+    assert.equal(first.handshakes, 1);
+  });
+
+  it('a shared listen socket outlives a terminated worker thread that adopted it, and the next adopter reads it', async () => {
+    const addon = loadNativeAddon();
+    const origin = await udp();
+    const opened = addon.openListenSocket('127.0.0.1', 0, 0, 0);
+    cleanups.push(async () => addon.closeListenSocket(opened.fd));
+    const before = fdCount(process.pid).sockets;
+    const worker = new Worker(new URL('../support/native-data-path-worker.js', import.meta.url), {
+      workerData: { originPort: origin.address().port, links: 3, socketFd: opened.fd },
+    });
+    const ready = await new Promise<{ port: number; openLinks: number }>((resolve, reject) => (worker.once('message', resolve), worker.once('error', reject)));
+    assert.equal(ready.port, opened.port, 'the worker listens on the adopted socket');
+    assert.equal(fdCount(process.pid).sockets, before + 3, 'the worker opened its 3 origin sockets and no public one');
+    await worker.terminate();
+    await waitFor('the worker\'s origin sockets closed', () => (fdCount(process.pid).sockets === before ? true : undefined), WAIT_MS, 20);
+    assert.equal(isUdpPortBound(opened.port), true, 'the shared socket survived the worker');
+    const caller = await udp();
+    await send(caller, callerInduction(1), opened.port);
+    const events = new Events();
+    await listen(events, { ...OPTIONS, socketFd: opened.fd });
+    await waitFor('this thread adopts it after the worker', () => (events.handshakes === 1 ? true : undefined), WAIT_MS, 10);
   });
 
   it('survives handlers that throw, counting them, and runs the promises they schedule', async () => {

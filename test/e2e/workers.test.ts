@@ -3,6 +3,9 @@
  * ports spread over both workers and every session relays with no unknown-session packet (the kernel keeps a
  * 4-tuple on one worker, the shared cookie secret lets either verify); a stream's publisher and player on different
  * workers meet on one origin; a worker restart loses only its own sessions, which reconnect; drain exits 0.
+ * Restarts depend on the data path (docs/KUBERNETES.md "SO_REUSEPORT and restarts"): on the native path the main
+ * thread holds every worker's socket, so no restart moves another worker's flows; on the TypeScript path a crash
+ * of any worker but the last does (the kernel moves the group's last socket into the freed slot).
  */
 import assert from 'node:assert/strict';
 import { before } from 'node:test';
@@ -21,8 +24,11 @@ import { sid } from './support/expect.js';
 before(() => requirePeers());
 
 const TOKEN = 'admin-token-workers-0123456789';
+/** Which data path the proxies under test run (test/support/data-paths.ts: the suite runs on both). */
+const DATA_PATH = process.env.DATA_PATH === 'js' ? 'js' : 'native';
 
 interface Stats {
+  readonly dataPath: string;
   readonly sessions: { readonly active: number };
   readonly drops: { readonly unknownSession: number; readonly foreignAddress: number };
   readonly workers: { readonly workers: number; readonly restarts: { crash: number; admin: number }; readonly threads: { worker: number; bound: boolean }[] };
@@ -66,8 +72,10 @@ e2eTest('WORKERS=2: 40 callers from distinct source ports all relay, on both wor
   assert.equal(ready.body.info.srt.workers, 2);
   // The main thread names the data path its workers run once every worker is bound (the log is asynchronous: the
   // line may trail /readyz by a moment).
-  const startLine = new RegExp(`in 2 worker threads, data path: ${process.env.DATA_PATH === 'js' ? 'js' : 'native'}"`);
+  const startLine = new RegExp(`in 2 worker threads, data path: ${DATA_PATH}"`);
   await waitFor('the start-up line naming the workers and their data path', () => (startLine.test(proxy.describe()) ? true : undefined), 5000, 50);
+  // Logged just before that line when the main thread holds the workers' sockets: the native path only.
+  assert.equal(proxy.describe().includes('SRT sockets held by the main thread'), DATA_PATH === 'native');
 
   const callers = await Promise.all(Array.from({ length: 40 }, (_, i) => connect(scope, proxy, `many-${i}`, 'publish')));
   for (const [i, caller] of callers.entries()) caller.sendData(5, `MANY-${i}-END`);
@@ -121,9 +129,11 @@ async function oneOnEachWorker(scope: Scope, proxy: ProxyProcess, prefix: string
 }
 
 const restarts = [
-  // A planned restart binds the new thread before the old one ends: it takes the old socket's slot in the group.
+  // Native: the new thread adopts the socket the main thread held. JS: the new thread binds before the old one ends
+  // and takes the old socket's slot in the group.
   { how: 'terminate', victim: 0 },
-  // A crash leaves the slot at once; the last worker's slot is the one a returning worker gets back.
+  // Native: the socket stays in the group. JS: a crash leaves the slot at once; the last worker's slot is the one a
+  // returning worker gets back.
   { how: 'crash', victim: 1 },
 ] as const;
 
@@ -164,6 +174,11 @@ for (const { how, victim: v } of restarts) {
     assert.ok(sessions.some((x) => x.id === survivorSession.id), `worker ${s} kept its session`);
     assert.equal(victim.packetsForUs().filter(isShutdown).length, 0, 'a worker that goes sends no SHUTDOWN: its caller times out');
 
+    // The survivor's flow never left its worker: every packet relayed, none unknown anywhere.
+    const unknownBefore = (await stats(proxy)).drops.unknownSession;
+    survivor.sendData(3, 'SURVIVOR-BACK');
+    await waitFor('the survivor to relay after the restart', () => (markerCount(origin, 'SURVIVOR-BACK') === 3 ? true : undefined), 3000);
+    assert.equal((await stats(proxy)).drops.unknownSession, unknownBefore, `worker ${s}'s flow stayed on worker ${s}`);
     // The victim's old flow reaches the new worker, which has no session for it (unknown), so its caller redials.
     victim.sendData(2, 'VICTIM-STALE');
     await waitFor('the stale packets counted as unknown-session', async () => ((await stats(proxy)).drops.unknownSession >= 2 ? true : undefined), 3000);
@@ -187,10 +202,12 @@ for (const { how, victim: v } of restarts) {
   });
 }
 
-e2eTest('WORKERS=2: a crash of worker 0 (not the last in the SO_REUSEPORT group) moves worker 1\'s flows once it returns (measured kernel behaviour)', async (scope) => {
+e2eTest(`WORKERS=2 (${DATA_PATH} data path): a crash of worker 0, not the last in the SO_REUSEPORT group, ${DATA_PATH === 'native' ? "moves no flow: worker 1's session relays throughout and worker 0's caller redials onto worker 0" : "moves worker 1's flows once it returns (measured kernel behaviour)"}`, async (scope) => {
   const origin = await scope.rawOrigin();
   const proxy = await workersProxy(scope, [origin]);
-  const [on0, on1, , session1] = await oneOnEachWorker(scope, proxy, 'crash0');
+  const [on0, on1, session0, session1] = await oneOnEachWorker(scope, proxy, 'crash0');
+  assert.equal((await stats(proxy)).dataPath, DATA_PATH, 'the workers run the data path this run is for');
+  const t0 = performance.now();
   const restart = await httpRequest(proxy.url('/api/v1/workers/0/restart?how=crash'), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(restart.status, 202, restart.text);
   on1.sendData(2, 'W1-DURING');
@@ -199,20 +216,51 @@ e2eTest('WORKERS=2: a crash of worker 0 (not the last in the SO_REUSEPORT group)
     const st = await stats(proxy);
     return st.workers.threads.every((t) => t.bound) && st.workers.restarts.crash === 1 ? st : undefined;
   }, 15_000, 50);
+  const backMs = performance.now() - t0;
   const before = (await stats(proxy)).drops;
-  on1.sendData(2, 'W1-AFTER');
-  on0.sendData(2, 'W0-AFTER');
-  const after = await waitFor('the moved flows counted', async () => {
-    const d = (await stats(proxy)).drops;
-    return d.unknownSession + d.foreignAddress - before.unknownSession - before.foreignAddress >= 4 ? d : undefined;
-  }, 3000);
-  assert.equal(markerCount(origin, 'W1-AFTER'), 0, "worker 1's flow went to the new worker 0, which has no session for it");
-  assert.equal(markerCount(origin, 'W0-AFTER'), 0);
-  assert.ok((await proxy.sessions()).some((x) => x.id === session1.id), "worker 1 still holds its session (its caller's packets no longer reach it)");
-  console.log(
-    `workers: crash of worker 0: worker 1's flow relayed during the gap, then landed on the new worker 0 (unknown-session ${after.unknownSession - before.unknownSession}, ` +
-      `foreign-address ${after.foreignAddress - before.foreignAddress}); both workers' callers must redial`,
-  );
+  if (DATA_PATH === 'native') {
+    // Worker 0's socket stayed in the group (the main thread holds it): the kernel moved nothing.
+    on1.sendData(3, 'W1-AFTER');
+    await waitFor("worker 1's packets after worker 0's return at the origin", () => (markerCount(origin, 'W1-AFTER') === 3 ? true : undefined), 3000);
+    const afterSurvivor = (await stats(proxy)).drops;
+    assert.equal(afterSurvivor.unknownSession, before.unknownSession, "0 unknown-session packets: worker 1's flow stayed on worker 1");
+    assert.equal(afterSurvivor.foreignAddress, before.foreignAddress);
+    assert.ok((await proxy.sessions()).some((x) => x.id === session1.id), 'worker 1 kept its session');
+    // Worker 0's caller: its stale packets reach the new worker 0 (no session there), then it redials from the same
+    // source port and lands on worker 0 again, on its stream's origin.
+    on0.sendData(2, 'W0-STALE');
+    await waitFor('the stale packets counted as unknown-session', async () => ((await stats(proxy)).drops.unknownSession - before.unknownSession === 2 ? true : undefined), 3000);
+    assert.equal(markerCount(origin, 'W0-STALE'), 0);
+    const redial = await on0.connect({ host: '127.0.0.1', port: proxy.srtPort, streamId: sid(session0.streamKey.split('/live/')[1]!, 'publish'), timeoutMs: 5000 });
+    assert.equal(redial.outcome, 'accepted', `redial: ${redial.outcome} ${redial.hsType}`);
+    const again = await waitFor('the redialled session', async () => (await proxy.sessions()).find((x) => x.caller === session0.caller && x.state === 'connected'), 3000);
+    assert.equal(again.worker, 0, "the same 4-tuple reaches worker 0's slot again");
+    assert.equal(again.origin, session0.origin, 'the redial found its stream on the same origin');
+    on0.sendData(3, 'W0-REDIAL');
+    on1.sendData(3, 'W1-END');
+    await waitFor('both callers relaying', () => (markerCount(origin, 'W0-REDIAL') === 3 && markerCount(origin, 'W1-END') === 3 ? true : undefined), 3000);
+    const end = (await stats(proxy)).drops;
+    assert.equal(end.unknownSession - before.unknownSession, 2, 'only the stale packets of the crashed worker\'s caller were unknown');
+    assert.equal(end.foreignAddress, 0, 'no flow landed on the other worker');
+    console.log(
+      `workers: crash of worker 0 (native, sockets held by the main thread): bound again ${backMs.toFixed(0)} ms after the request; worker 1's session relayed during and after ` +
+        `(unknown-session +0), worker 0's caller's stale packets were unknown-session (+2), its redial landed on worker ${again.worker} and relayed`,
+    );
+  } else {
+    on1.sendData(2, 'W1-AFTER');
+    on0.sendData(2, 'W0-AFTER');
+    const after = await waitFor('the moved flows counted', async () => {
+      const d = (await stats(proxy)).drops;
+      return d.unknownSession + d.foreignAddress - before.unknownSession - before.foreignAddress >= 4 ? d : undefined;
+    }, 3000);
+    assert.equal(markerCount(origin, 'W1-AFTER'), 0, "worker 1's flow went to the new worker 0, which has no session for it");
+    assert.equal(markerCount(origin, 'W0-AFTER'), 0);
+    assert.ok((await proxy.sessions()).some((x) => x.id === session1.id), "worker 1 still holds its session (its caller's packets no longer reach it)");
+    console.log(
+      `workers: crash of worker 0 (js, a socket per worker): worker 1's flow relayed during the gap, then landed on the new worker 0 (unknown-session ${after.unknownSession - before.unknownSession}, ` +
+        `foreign-address ${after.foreignAddress - before.foreignAddress}); both workers' callers must redial`,
+    );
+  }
 });
 
 e2eTest('WORKERS=2: MAX_SESSIONS stays a process-wide cap (each worker holds its share)', async (scope) => {

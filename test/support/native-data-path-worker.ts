@@ -1,13 +1,14 @@
 // A worker_thread that opens a native data path with links and then waits to be terminated (test/e2e/
 // native-data-path.test.ts): the addon must tear down in the worker's env cleanup without the main thread noticing.
+// With `socketFd` it adopts that shared listen socket (openListenSocket) instead of binding its own.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadNativeDataPath } from '../../src/srt/transport/native/load-native-data-path.js';
 
-const { originPort, links } = workerData as { originPort: number; links: number };
+const { originPort, links, socketFd } = workerData as { originPort: number; links: number; socketFd?: number };
 const dp = loadNativeDataPath();
 const noop = (): void => {};
 const binding = await dp.listen(
-  { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, sendBufferBytes: 0, originBufferBytes: 0, reusePort: false },
+  { host: '127.0.0.1', port: 0, receiveBufferBytes: 0, sendBufferBytes: 0, originBufferBytes: 0, reusePort: false, socketFd },
   { onHandshake: noop, onOriginHandshake: noop, onLinkError: noop, onLinkEnded: noop },
 );
 for (let i = 0; i < links; i++) {

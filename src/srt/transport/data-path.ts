@@ -33,6 +33,13 @@ export interface DataPathListenOptions {
    * counts them in `counters.inductions`. The native path does; the TypeScript path ignores it.
    */
   readonly cookieSecret?: Uint8Array;
+  /**
+   * A public socket the SRT worker pool opened in the main thread (src/workers/listen-sockets.ts), to adopt instead
+   * of binding `host` and `port` (the buffer sizes and reusePort were applied when it was opened). close() leaves it
+   * open: it stays in the SO_REUSEPORT group for the worker that takes over. Native path only: the TypeScript path
+   * rejects it (node:dgram would close it).
+   */
+  readonly socketFd?: number;
 }
 
 /** What the public socket ended up with (for the start-up log and the buffer warning). */

@@ -62,6 +62,10 @@ export class JsDataPath implements DataPath, JsLinkHost {
   }
 
   listen(options: DataPathListenOptions, events: DataPathEvents): Promise<DataPathBinding> {
+    if (options.socketFd !== undefined) {
+      // node:dgram would close the socket with the data path, taking it out of the SO_REUSEPORT group it must stay in.
+      return Promise.reject(new Error(`the js data path cannot adopt a shared listen socket (fd ${options.socketFd}): that needs the native data path`));
+    }
     this.handlers = events;
     this.originBufferBytes = options.originBufferBytes;
     // `::` accepts IPv4 too (dual stack) unless the host says otherwise.

@@ -58,6 +58,8 @@ export class SrtListener {
         reusePort: this.config.reusePort,
         // The engine's own: the data path may answer INDUCTIONs with it.
         cookieSecret: this.cookieSecret,
+        // An SRT worker's socket that the main thread holds across the worker's restarts.
+        ...(this.config.listenFd !== undefined ? { socketFd: this.config.listenFd } : {}),
       },
       events,
     );

@@ -40,6 +40,8 @@ export interface NativeAddon {
     reusePort: boolean,
     events: NativeEvents,
     cookieSecret?: Uint8Array,
+    /** A socket of openListenSocket to adopt instead of binding host:port; close() leaves it open. */
+    fd?: number,
   ): {
     handle: NativeHandle;
     address: string;
@@ -72,4 +74,14 @@ export interface NativeAddon {
   inductionAnswer(secret: Uint8Array, request: Uint8Array, address: string, port: number, bucket: number): Buffer | null;
   /** The SYN cookie's minute bucket by the addon's clock; for tests. */
   cookieBucket(): number;
+  /**
+   * A UDP socket bound with SO_REUSEPORT (and the buffer sizes, 0 = kernel default) that a data path of any thread
+   * of this process adopts with listen's `fd`; the caller owns it until closeListenSocket. Throws the bind error.
+   */
+  openListenSocket(host: string, port: number, receiveBufferBytes: number, sendBufferBytes: number): { fd: number; address: string; port: number };
+  /**
+   * Closes a socket of openListenSocket. Throws EBADF for an fd it did not open (it never closes another's number)
+   * and EBUSY while a data path has it adopted.
+   */
+  closeListenSocket(fd: number): void;
 }

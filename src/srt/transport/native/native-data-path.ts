@@ -124,6 +124,7 @@ export class NativeDataPath implements DataPath {
           onLinkEnded: (link, why) => events.onLinkEnded(link, why),
         },
         options.cookieSecret,
+        options.socketFd,
       );
       this.handle = bound.handle;
       this.handshakeBytes = bound.handshakeBytes;
