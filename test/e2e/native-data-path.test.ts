@@ -398,6 +398,8 @@ describe('native data path', () => {
           workerData: { originPort: origin.address().port, links: 20 },
         }),
     );
+    // A failed assertion below must not leave the threads running (the file would hang until its timeout).
+    cleanups.push(async () => void (await Promise.all(workers.map((w) => w.terminate()))));
     const ready = await Promise.all(
       workers.map((w) => new Promise<{ port: number; openLinks: number }>((resolve, reject) => (w.once('message', resolve), w.once('error', reject)))),
     );
@@ -482,6 +484,7 @@ describe('native data path', () => {
     const worker = new Worker(new URL('../support/native-data-path-worker.js', import.meta.url), {
       workerData: { originPort: origin.address().port, links: 3, socketFd: opened.fd },
     });
+    cleanups.push(async () => void (await worker.terminate()));
     const ready = await new Promise<{ port: number; openLinks: number }>((resolve, reject) => (worker.once('message', resolve), worker.once('error', reject)));
     assert.equal(ready.port, opened.port, 'the worker listens on the adopted socket');
     assert.equal(fdCount(process.pid).sockets, before + 3, 'the worker opened its 3 origin sockets and no public one');
