@@ -533,6 +533,8 @@ describe('native data path', () => {
         } else if (kind === 1) {
           // The link's id, half from its caller and half from a foreign port (pinned away).
           msg.writeUInt32BE(ORIGIN_SID, 12);
+          // Never a SHUTDOWN (control type 5, 1 in 65,536 random headers): it would end the link mid-blast.
+          if (msg.readUInt16BE(0) === 0x8005) msg.writeUInt16BE(0x8006, 0);
           if (i % 2 === 0) {
             from = caller;
             sent.toLink++;
