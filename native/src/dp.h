@@ -67,6 +67,10 @@
  * (SRT_RECV_BUFFER_BYTES, megabytes), so it must not be emptied more slowly. More than the out queue holds, which is
  * flushed when full. */
 #define DP_ORIGIN_BATCHES_PER_WAKE 16
+/* Handshake-path datagrams JS sends to origins in one loop turn, queued and sent in one burst at the turn's flush
+ * (dp_send_to_origin). A turn hands JS at most DP_JS_ENTRIES datagrams per call, each answered with at most one send
+ * to an origin; a full queue is sent early (one more burst), never grown. */
+#define DP_ORIGIN_OUT_SLOTS 256
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 
@@ -181,6 +185,15 @@ typedef struct dp {
   uint32_t out_gen[DP_OUT_SLOTS];
   uint32_t out_n;
   uint8_t out_buf[DP_OUT_SLOTS][DP_SLOT];
+
+  /* Handshake-path datagrams for origins (links still in their handshake), sent in one burst per turn: each lone
+   * send would wake the sleeping origin again, while the burst's later sends find it still runnable. Slots name the
+   * link by id and generation: one closed (or its id reused) before the flush sends nothing. */
+  uint32_t oq_n;
+  uint32_t oq_link[DP_ORIGIN_OUT_SLOTS];
+  uint32_t oq_gen[DP_ORIGIN_OUT_SLOTS];
+  uint16_t oq_len[DP_ORIGIN_OUT_SLOTS];
+  uint8_t oq_buf[DP_ORIGIN_OUT_SLOTS][DP_SLOT];
 
   /* This turn's datagrams for JS, staged in memory JS owns (a Buffer and an Int32Array made at listen, so a view
    * JS wrongly keeps can only go stale, never dangle); their caller addresses and link generations stay here. */

@@ -1,9 +1,10 @@
 /*
  * Sockets and batched I/O. The public socket is read with recvmmsg; a batch's datagrams for relaying links are
  * grouped by link and leave with one sendmmsg per link. Origin datagrams of relaying links are received straight
- * into one bounded queue for the public socket, flushed with sendmmsg once per loop turn (uv_check) and whenever it
- * is full. What the kernel refuses is dropped and counted, never queued further. Per datagram: no malloc, no JS, no
- * other syscall.
+ * into one bounded queue for the public socket, flushed with sendmmsg at uv_check (once, twice when the link events'
+ * handlers sent something) and whenever it is full. Handshake datagrams JS sends to origins leave in one burst at
+ * uv_check too. What the kernel refuses is dropped and counted, never queued further. Per relayed datagram: no
+ * malloc, no JS, no other syscall.
  */
 #include "dp.h" /* first: it defines _GNU_SOURCE for recvmmsg/sendmmsg */
 #include <errno.h>
@@ -19,6 +20,8 @@ static void on_origins(uv_poll_t *h, int status, int events);
 static void on_check(uv_check_t *h);
 static void on_idle(uv_idle_t *h);
 static void flush_out(dp *d);
+static void flush_origins(dp *d);
+static void origin_error(dp *d, dp_link *l, int e);
 static void backlog_handshake(dp *d, const uint8_t *p, size_t len, const dp_addr *from);
 static void drain_handshakes(dp *d);
 
@@ -270,22 +273,68 @@ int dp_send_to_caller(dp *d, const uint8_t *p, size_t len, const char *address, 
   return 1;
 }
 
+/* A link still in its handshake: the datagram is copied into the turn's origin queue and leaves in one burst with
+ * the others at uv_check (flush_origins), so a turn's handshakes wake the origin once, not once per send. Returns
+ * 0 only when it cannot be queued (no socket, too long, closing). A relaying link's datagram (the SHUTDOWN a
+ * closing session sends right before closeLink) leaves now, behind anything queued, so nothing overtakes it and
+ * closeLink loses nothing. */
 int dp_send_to_origin(dp *d, dp_link *l, const uint8_t *p, size_t len) {
-  if (l->fd < 0 || send(l->fd, p, len, 0) < 0) {
+  if (l->fd < 0 || d->closing || len > DP_SLOT) {
     d->counters.send_errors++;
     return 0;
   }
+  if (l->state != LINK_OPEN) {
+    flush_origins(d);
+    if (send(l->fd, p, len, 0) < 0) {
+      d->counters.send_errors++;
+      return 0;
+    }
+    return 1;
+  }
+  if (d->oq_n == DP_ORIGIN_OUT_SLOTS) flush_origins(d);
+  uint32_t w = d->oq_n++;
+  DP_UNPOISON(d->oq_buf[w], DP_SLOT);
+  memcpy(d->oq_buf[w], p, len);
+  DP_POISON(d->oq_buf[w] + len, DP_SLOT - len);
+  d->oq_len[w] = (uint16_t)len;
+  d->oq_link[w] = l->id;
+  d->oq_gen[w] = l->gen;
+  if (!d->flush_ahead) dp_schedule_events(d);
   return 1;
+}
+
+/* The turn's queued origin datagrams, back to back: the first wakes the origin, the rest find it awake. A refusal
+ * counts in sendErrors as a lone send's did; an ICMP error a send collects (and so clears from the socket) is told
+ * to JS as the origin poll would have told it. */
+static void flush_origins(dp *d) {
+  uint32_t n = d->oq_n;
+  d->oq_n = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    dp_link *l = dp_link_get(d, d->oq_link[i]);
+    /* Closed since (or its id handed to another link): the session is gone, so is its datagram. */
+    if (l == NULL || l->gen != d->oq_gen[i] || l->fd < 0) continue;
+    while (send(l->fd, d->oq_buf[i], d->oq_len[i], 0) < 0) {
+      int e = errno;
+      if (e == EINTR) continue;
+      d->counters.send_errors++;
+      if (is_unreachable(e)) {
+        origin_error(d, l, e);
+        dp_schedule_events(d);
+      }
+      break;
+    }
+  }
 }
 
 void dp_close_link(dp *d, dp_link *l) {
   if (l->state == LINK_RELAYING || l->state == LINK_ENDED) dp_link_unindex(d, l);
   l->state = LINK_ENDED;
   dp_link_release(d, l);
-  /* Out of the epoll set first: a child process between fork and exec may hold the socket open for a moment, and
-   * its events must not outlive the link. UDP sends are in the kernel once sendmmsg returned: closing now loses
-   * nothing already sent. An event of this link already fetched is recognised by its generation. */
-  if (l->polling) epoll_ctl(d->origin_epfd, EPOLL_CTL_DEL, l->fd, NULL);
+  /* No EPOLL_CTL_DEL first: close() takes the socket out of the epoll set by itself (one syscall per session fewer)
+   * once no other process holds it. Only a child between fork and exec could (the socket is CLOEXEC, and the proxy
+   * starts no children; tests that spawn peers do), and then only for that moment: its events carry this link's
+   * generation, which no live link has, so they are skipped (at worst a few idle turns of the origin poll).
+   * UDP sends are in the kernel once send/sendmmsg returned: closing now loses nothing already sent. */
   if (l->fd >= 0) close(l->fd);
   free(l);
 }
@@ -299,6 +348,8 @@ void dp_close(dp *d) {
   if (d->closing) return;
   d->closing = 1;
   flush_out(d);
+  /* Handshakes of sessions closing with the data path: nobody waits for their answers. */
+  d->oq_n = 0;
   for (uint32_t id = 1; id < d->next_id; id++) {
     if (d->links[id] != NULL) dp_close_link(d, d->links[id]);
   }
@@ -510,6 +561,13 @@ static void on_check(uv_check_t *h) {
    * leaves with the flush below. */
   d->flush_ahead = 1;
   dp_emit_handshakes(d);
+  /* What JS just sent leaves now, both ways: to origins in one burst (a lone send each woke the origin each time),
+   * to callers with the datagrams relayed this turn; the peers go on while JS handles the link events (an ICMP error
+   * a burst send collects is told with them). What those handlers send goes with the flush below. */
+  if (!d->closing) {
+    flush_origins(d);
+    flush_out(d);
+  }
   /* Link ends and errors after the handshakes of the same turn, as they were received: a caller's retransmitted
    * CONCLUSION and its SHUTDOWN in one turn find the session still open (answered as a repeat), not closed (which
    * would open a new one). */
@@ -517,6 +575,7 @@ static void on_check(uv_check_t *h) {
   d->flush_ahead = 0;
   d->handshakes_this_turn = 0;
   if (d->closing) return;
+  flush_origins(d);
   flush_out(d);
 }
 

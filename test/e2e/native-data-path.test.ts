@@ -37,7 +37,10 @@ class Events implements DataPathEvents {
   onOriginHandshake(_link: LinkId, msg: Buffer): void {
     this.originHandshakes.push(Buffer.from(msg));
   }
-  onLinkError(): void {}
+  readonly errors: { link: LinkId; code: string }[] = [];
+  onLinkError(link: LinkId, code: string): void {
+    this.errors.push({ link, code });
+  }
   onLinkEnded(_link: LinkId, why: string): void {
     this.ended.push(why);
   }
@@ -301,6 +304,70 @@ describe('native data path', () => {
     assert.equal(c.sendQueueDrops + c.sendErrors + c.drops, 0);
   });
 
+  it("sends a turn's origin handshakes in one burst at the turn's end: a link closed in the turn sends nothing", async () => {
+    const { dp } = await listen();
+    const origin = await udp();
+    // Room for the whole burst (about 300 small datagrams land at once; the default buffer holds fewer).
+    origin.setRecvBufferSize(4 << 20);
+    const got: { id: number; port: number }[] = [];
+    origin.on('message', (m, from) => got.push({ id: m.readUInt32BE(40), port: from.port }));
+    const port = origin.address().port;
+    // More than the burst queue's 256 slots in one turn: a full queue leaves early, nothing is lost or grown.
+    const n = 300;
+    // Closed in the same turn, after their datagram was accepted: a send() at the call (the old behaviour) would
+    // have delivered it; queued, it goes with the session. 7 and 99 close before the early flush, the rest after it.
+    const closed = new Set([7, 99, 280, n]);
+    const links: LinkId[] = [];
+    for (let i = 1; i <= n; i++) {
+      const link = dp.openLink('127.0.0.1', port, '127.0.0.1', 40000 + i);
+      assert.equal(dp.sendToOrigin(link, callerInduction(i)), true, `queued for link ${i}`);
+      links.push(link);
+      if (i < 256 && closed.has(i)) dp.closeLink(link);
+    }
+    for (const i of closed) if (i > 256) dp.closeLink(links[i - 1]!);
+    // A marker queued after them all, on a link that stays: once it arrives, everything before it has.
+    const last = dp.openLink('127.0.0.1', port, '127.0.0.1', 39999);
+    assert.equal(dp.sendToOrigin(last, callerInduction(0xfeed)), true);
+    await waitFor('the marker at the origin', () => (got.some((g) => g.id === 0xfeed) ? true : undefined), WAIT_MS, 10);
+    const ids = got.map((g) => g.id);
+    const expected = [...Array(n).keys()].map((i) => i + 1).filter((i) => !closed.has(i));
+    assert.deepEqual(ids, [...expected, 0xfeed], 'every open link once, in the order sent; none of the closed links');
+    assert.equal(new Set(got.map((g) => g.port)).size, expected.length + 1, "each from its own link's socket");
+    assert.equal(dp.counters.sendErrors, 0);
+  });
+
+  it('tells JS of an ICMP error that a send of the burst collected (the socket reports it no more)', async () => {
+    const events = new Events();
+    const errors = events.errors;
+    const { dp } = await listen(events);
+    const nobody = await freeUdpPort();
+    const link = dp.openLink('127.0.0.1', nobody, '127.0.0.1', 40000);
+    // Two in one burst: the first draws a port unreachable, which loopback delivers while that send runs; the second
+    // send then returns ECONNREFUSED and so clears the error from the socket, which epoll never reports.
+    assert.equal(dp.sendToOrigin(link, callerInduction(1)), true);
+    assert.equal(dp.sendToOrigin(link, callerInduction(2)), true);
+    await waitFor('the link error', () => (errors.length > 0 ? true : undefined), WAIT_MS, 10);
+    await sleep(50);
+    assert.deepEqual(errors, [{ link, code: 'ECONNREFUSED' }], 'told once');
+    assert.equal(dp.counters.originErrors, 1);
+  });
+
+  it("sends a relaying link's datagram at once, behind the turn's queued handshakes, so closeLink right after loses nothing", async () => {
+    const { dp } = await listen();
+    const origin = await udp();
+    const ids: number[] = [];
+    origin.on('message', (m) => ids.push(m.length >= 44 ? m.readUInt32BE(40) : -1));
+    const relaying = await relayingLink(dp, { origin });
+    await waitFor('the relaying link up', () => (ids.length === 1 ? true : undefined), WAIT_MS, 10);
+    const opening = dp.openLink('127.0.0.1', origin.address().port, '127.0.0.1', 40001);
+    assert.equal(dp.sendToOrigin(opening, callerInduction(0x51)), true);
+    // What a closing session does: its SHUTDOWN (here a marked handshake), then closeLink in the same turn.
+    assert.equal(dp.sendToOrigin(relaying.link, callerInduction(0x52)), true);
+    dp.closeLink(relaying.link);
+    await waitFor('both at the origin', () => (ids.length === 3 ? true : undefined), WAIT_MS, 10);
+    assert.deepEqual(ids.slice(1), [0x51, 0x52]);
+  });
+
   it('counts relay sends the kernel rejects on the link, and keeps flushing the others', async () => {
     const { dp } = await listen();
     const good = await relayingLink(dp);
@@ -331,6 +398,8 @@ describe('native data path', () => {
           workerData: { originPort: origin.address().port, links: 20 },
         }),
     );
+    // A failed assertion below must not leave the threads running (the file would hang until its timeout).
+    cleanups.push(async () => void (await Promise.all(workers.map((w) => w.terminate()))));
     const ready = await Promise.all(
       workers.map((w) => new Promise<{ port: number; openLinks: number }>((resolve, reject) => (w.once('message', resolve), w.once('error', reject)))),
     );
@@ -415,6 +484,7 @@ describe('native data path', () => {
     const worker = new Worker(new URL('../support/native-data-path-worker.js', import.meta.url), {
       workerData: { originPort: origin.address().port, links: 3, socketFd: opened.fd },
     });
+    cleanups.push(async () => void (await worker.terminate()));
     const ready = await new Promise<{ port: number; openLinks: number }>((resolve, reject) => (worker.once('message', resolve), worker.once('error', reject)));
     assert.equal(ready.port, opened.port, 'the worker listens on the adopted socket');
     assert.equal(fdCount(process.pid).sockets, before + 3, 'the worker opened its 3 origin sockets and no public one');
@@ -463,6 +533,8 @@ describe('native data path', () => {
         } else if (kind === 1) {
           // The link's id, half from its caller and half from a foreign port (pinned away).
           msg.writeUInt32BE(ORIGIN_SID, 12);
+          // Never a SHUTDOWN (control type 5, 1 in 65,536 random headers): it would end the link mid-blast.
+          if (msg.readUInt16BE(0) === 0x8005) msg.writeUInt16BE(0x8006, 0);
           if (i % 2 === 0) {
             from = caller;
             sent.toLink++;
