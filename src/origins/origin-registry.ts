@@ -99,20 +99,27 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
   }
 
   /** Origins that may take new streams. */
-  available(): Origin[] {
-    return this.all().filter((o) => this.isAlive(o.id));
+  available(): readonly Origin[] {
+    const all = this.all();
+    // Every handshake asks: when all are up (the usual case) the answer is that list itself, nothing made per call.
+    for (const origin of all) if (!this.isAlive(origin.id)) return all.filter((o) => this.isAlive(o.id));
+    return all;
   }
 
   /** Every known origin, healthy or not: static ones first, in `ORIGINS` order, then registered ones. */
-  all(): Origin[] {
-    const out = this.resolver.origins();
+  all(): readonly Origin[] {
+    const statics = this.resolver.origins();
+    if (this.registered.size === 0) return statics;
+    const out = [...statics];
     const seen = new Set(out.map((o) => o.id));
     for (const r of this.registered.values()) if (!seen.has(r.origin.id)) out.push(r.origin);
     return out;
   }
 
   isAlive(originId: string): boolean {
-    return this.downReasons(originId).length === 0;
+    // The same tests as downReasons(), without building the list (every handshake asks); the cooldown's first, as it
+    // ends an expired cooldown whatever the other tests say.
+    return !this.coolingDown(originId) && !this.probedDown(originId) && !this.heartbeatExpired(originId);
   }
 
   originOf(originId: string): Origin | undefined {
@@ -237,21 +244,31 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
 
   private downReasons(originId: string): string[] {
     const reasons: string[] = [];
-    if (this.localProbe.get(originId) === 'down' || this.sharedProbeDown.has(originId)) reasons.push('probe');
-    const until = this.downUntil.get(originId);
-    if (until !== undefined) {
-      if (this.clock() < until) reasons.push('failures');
-      else {
-        // The cooldown is over: the next handshake is the test.
-        this.downUntil.delete(originId);
-        this.streak.forget(originId);
-      }
-    }
-    const registered = this.registered.get(originId);
-    if (registered !== undefined && this.providerReachable && this.clock() - registered.seenAt > this.settings.ttlMs) {
-      if (!this.resolver.origins().some((o) => o.id === originId)) reasons.push('heartbeat-expired');
-    }
+    if (this.probedDown(originId)) reasons.push('probe');
+    if (this.coolingDown(originId)) reasons.push('failures');
+    if (this.heartbeatExpired(originId)) reasons.push('heartbeat-expired');
     return reasons;
+  }
+
+  private probedDown(originId: string): boolean {
+    return this.localProbe.get(originId) === 'down' || this.sharedProbeDown.has(originId);
+  }
+
+  /** Down for ORIGIN_FAILURE_COOLDOWN_MS after a streak of failed handshakes. */
+  private coolingDown(originId: string): boolean {
+    const until = this.downUntil.get(originId);
+    if (until === undefined) return false;
+    if (this.clock() < until) return true;
+    // The cooldown is over: the next handshake is the test.
+    this.downUntil.delete(originId);
+    this.streak.forget(originId);
+    return false;
+  }
+
+  private heartbeatExpired(originId: string): boolean {
+    const registered = this.registered.get(originId);
+    if (registered === undefined || !this.providerReachable || this.clock() - registered.seenAt <= this.settings.ttlMs) return false;
+    return !this.resolver.origins().some((o) => o.id === originId);
   }
 
   private remember(record: RegisteredOriginRecord, seenAt: number): void {

@@ -19,6 +19,8 @@ function originAt(address: string, port: number, source: string): Origin {
  */
 export class OriginResolver {
   private readonly resolved = new Map<string, readonly Origin[]>();
+  /** What origins() answers, made again only when an address changes (every handshake asks). */
+  private list: readonly Origin[] = [];
 
   constructor(
     private readonly entries: readonly HostPort[],
@@ -27,10 +29,15 @@ export class OriginResolver {
     for (const entry of entries) {
       if (isIP(entry.host) !== 0) this.resolved.set(formatHostPort(entry), [originAt(entry.host, entry.port, formatHostPort(entry))]);
     }
+    this.list = this.collect();
   }
 
-  /** Every origin known now, in `ORIGINS` order, without duplicates. */
-  origins(): Origin[] {
+  /** Every origin known now, in `ORIGINS` order, without duplicates; the same array until a refresh changes it. */
+  origins(): readonly Origin[] {
+    return this.list;
+  }
+
+  private collect(): readonly Origin[] {
     const out: Origin[] = [];
     const seen = new Set<string>();
     for (const entry of this.entries) {
@@ -59,6 +66,7 @@ export class OriginResolver {
             const addresses = [...new Set(await this.resolve(entry.host))].sort();
             if (addresses.length === 0) throw new Error('no address');
             this.resolved.set(source, addresses.map((address) => originAt(address, entry.port, source)));
+            this.list = this.collect();
           } catch (error) {
             problems.push(`cannot resolve origin ${source}: ${(error as Error).message}`);
           }

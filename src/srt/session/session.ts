@@ -61,6 +61,7 @@ export class Session implements HandshakeTimed {
   /** The rejection the caller got, when it got one. */
   rejectCode: number | undefined;
 
+  /** The caller's CONCLUSION, patched into the origin's CONCLUSION once the origin's INDUCTION came. */
   private readonly callerConclusion: Buffer;
   private readonly callerCookie: number;
   private originConclusion: Buffer | undefined;
@@ -91,7 +92,10 @@ export class Session implements HandshakeTimed {
     host.handshakeTimers.watch(this);
   }
 
-  /** The caller's CONCLUSION as it arrived (read-only use: the negative cache keys refusals on it). */
+  /**
+   * The caller's CONCLUSION as it arrived, until the origin's INDUCTION (from then on it carries the origin's cookie);
+   * read-only use: the negative cache keys refusals on it while the session is routed.
+   */
   get conclusion(): Uint8Array {
     return this.callerConclusion;
   }
@@ -131,7 +135,9 @@ export class Session implements HandshakeTimed {
     if (this.state === 'closed') return;
     this.host.counters.countRejection(wireCode);
     this.rejectCode = wireCode;
-    this.sendToCaller(buildRejection(this.callerConclusion, wireCode));
+    const rejection = buildRejection(this.callerConclusion, wireCode);
+    patchHandshakeCookie(rejection, this.callerCookie);
+    this.sendToCaller(rejection);
     this.close(reason, false);
   }
 
@@ -174,9 +180,10 @@ export class Session implements HandshakeTimed {
       return;
     }
     if (this.state === 'origin-induction' && type === HandshakeType.INDUCTION) {
-      const conclusion = Buffer.from(this.callerConclusion);
-      patchHandshakeCookie(conclusion, handshakeCookieOf(msg));
-      this.originConclusion = conclusion;
+      // The private copy becomes the origin's CONCLUSION (no second copy): only its cookie differs, and whatever
+      // is built from the caller's CONCLUSION from now on (a rejection) gets the caller's cookie back.
+      patchHandshakeCookie(this.callerConclusion, handshakeCookieOf(msg));
+      this.originConclusion = this.callerConclusion;
       this.state = 'origin-conclusion';
       this.sendConclusion();
       return;

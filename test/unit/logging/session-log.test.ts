@@ -71,6 +71,25 @@ describe('SessionLog', () => {
     assert.equal(lines[1]!.durationMs, null);
   });
 
+  it('writes exactly what JSON.stringify writes for the same fields in the same order, whatever came before', () => {
+    const written: string[] = [];
+    const log = SessionLog.create('info', { write: (line: string) => written.push(line) }, { worker: 3 });
+    log.ended({ ...end, rttMs: 1.25, lossReported: 4, retransmitted: 2 });
+    log.started({ ...start, origin: undefined, caller: '[fe80::1%eth0]:5000' });
+    log.ended({ ...end, reason: undefined, durationMs: Number.POSITIVE_INFINITY });
+    // One oddity per line: each alone must be escaped as JSON.stringify escapes it (or left as it leaves it).
+    const odd = ['"q"', 'back\\slash', 'c\u0001', 'c\u001f', 'lone \ud800 high', 'lone \udc00 low', 'pair 😀', 'é \u2028 \u007f'];
+    for (const stream of odd) log.started({ ...start, stream: `v/live/${stream}` });
+    const expected = (line: string, msg: string, fields: object): string => {
+      const time = (JSON.parse(line) as { time: string }).time;
+      return `${JSON.stringify({ level: 'info', time, service: 'srt-proxy', worker: 3, context: 'Session', msg, ...fields })}\n`;
+    };
+    assert.equal(written[0], expected(written[0]!, 'session ended', { ...end, rttMs: 1.25, lossReported: 4, retransmitted: 2 }));
+    assert.equal(written[1], expected(written[1]!, 'session started', { ...start, origin: undefined, caller: '[fe80::1%eth0]:5000' }));
+    assert.equal(written[2], expected(written[2]!, 'session ended', { ...end, reason: undefined, durationMs: null }));
+    odd.forEach((stream, i) => assert.equal(written[3 + i], expected(written[3 + i]!, 'session started', { ...start, stream: `v/live/${stream}` }), stream));
+  });
+
   it("carries the logger's bindings (an SRT worker's number) like every other line", () => {
     const { lines, log } = capture('info', { worker: 2 });
     log.started(start);

@@ -34,6 +34,19 @@ describe('OriginResolver', () => {
     ]);
   });
 
+  it('answers with the same list between refreshes (nothing made per handshake), a new one after an address change', async () => {
+    let addresses = ['10.0.0.1'];
+    const resolver = new OriginResolver([{ host: 'srs', port: 1 }], async () => addresses);
+    await resolver.refresh();
+    const first = resolver.origins();
+    assert.equal(resolver.origins(), first);
+    addresses = ['10.0.0.2'];
+    await resolver.refresh();
+    assert.notEqual(resolver.origins(), first);
+    assert.deepEqual(resolver.origins().map((o) => o.id), ['10.0.0.2:1']);
+    assert.deepEqual(first.map((o) => o.id), ['10.0.0.1:1'], 'an answer already given does not change');
+  });
+
   it('keeps the last addresses when a later lookup fails, and says so', async () => {
     let fail = false;
     const resolver = new OriginResolver([{ host: 'srs', port: 1 }], async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { Origin } from '../../../../src/origins/origin.js';
 import { handshakeCookieOf, handshakeSocketIdOf, handshakeTypeOf } from '../../../../src/srt/protocol/handshake.js';
+import { buildRejection } from '../../../../src/srt/protocol/handshake-builders.js';
 import { HandshakeType } from '../../../../src/srt/protocol/handshake-type.js';
 import { controlTypeOf, ControlType, destinationSocketIdOf } from '../../../../src/srt/protocol/packet-header.js';
 import { parseStreamId } from '../../../../src/srt/protocol/stream-id.js';
@@ -187,6 +188,28 @@ describe('Session', () => {
     assert.deepEqual(h.closedLinksAtClose, [0], 'the host hears of the close while the link is still open');
     assert.equal(h.host.counters.rejected.get(2503), 1);
     assert.equal(h.timers.size, 0, 'the handshake ticker lets the session go');
+  });
+
+  it("rejects with the caller's own CIF and cookie also after the origin's INDUCTION, and the caller's buffer is its own", () => {
+    const expected = buildRejection(CALLER_CONCLUSION, 2503);
+    for (const answered of [false, true]) {
+      const h = harness();
+      const lent = Buffer.from(CALLER_CONCLUSION);
+      const id = parseStreamId('#!::r=live/x,m=request');
+      assert.ok(id.ok);
+      const s = new Session(h.host, '127.0.0.1', 37737, handshakeSocketIdOf(lent), id.value, lent);
+      lent.fill(0xee);
+      s.connect(ORIGIN);
+      if (answered) s.onOriginHandshake(Buffer.from(ORIGIN_INDUCTION_RESPONSE));
+      assert.equal(h.toOrigin.length, answered ? 2 : 1);
+      if (answered) {
+        const conclusion = h.toOrigin[1]!;
+        assert.deepEqual(conclusion.subarray(0, 44), CALLER_CONCLUSION.subarray(0, 44));
+        assert.deepEqual(conclusion.subarray(48), CALLER_CONCLUSION.subarray(48), "only the cookie is the origin's");
+      }
+      mock.timers.tick(2000);
+      assert.deepEqual(h.toCaller, [expected], answered ? 'after the INDUCTION' : 'before the INDUCTION');
+    }
   });
 
   it("forwards the origin's rejection unchanged and does not blame the origin", () => {
