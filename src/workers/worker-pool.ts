@@ -254,11 +254,7 @@ export class WorkerPool implements SrtSide {
       // stop() saw no thread in this slot: none must start after it.
       if (this.stopping) return;
       this.launch(slot);
-      slot.bound = true;
-      await this.bind(slot);
-      this.restarts.admin++;
-      slot.restarts++;
-      this.logger.warn(`SRT worker ${slot.index} replaced (admin API); its sessions ended`);
+      await this.bindReplacement(slot);
     } catch (error) {
       // The new thread's exit is counted and retried as a crash.
       this.logger.error((error as Error).message);
@@ -276,13 +272,9 @@ export class WorkerPool implements SrtSide {
     const old = slot.worker!;
     slot.replacing = true;
     this.launch(slot);
-    // The old thread serves until the new one is bound: readiness stays up.
-    slot.bound = true;
     try {
-      await this.bind(slot);
-      this.restarts.admin++;
-      slot.restarts++;
-      this.logger.warn(`SRT worker ${slot.index} replaced (admin API); its sessions ended`);
+      // The old thread serves until the new one is bound: readiness stays up.
+      await this.bindReplacement(slot);
     } catch (error) {
       // The new thread's exit is counted and retried as a crash; the old one goes anyway (it was asked to).
       this.logger.error((error as Error).message);
@@ -290,6 +282,15 @@ export class WorkerPool implements SrtSide {
       slot.replacing = false;
       await old.terminate();
     }
+  }
+
+  /** Waits until the thread just launched in `slot` to replace its worker is bound (the slot counts as bound meanwhile), and counts the restart. */
+  private async bindReplacement(slot: Slot): Promise<void> {
+    slot.bound = true;
+    await this.bind(slot);
+    this.restarts.admin++;
+    slot.restarts++;
+    this.logger.warn(`SRT worker ${slot.index} replaced (admin API); its sessions ended`);
   }
 
   /** Starts the worker of `slot` and waits until its socket is bound. Rejects when it cannot start. */
