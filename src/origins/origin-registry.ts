@@ -217,21 +217,28 @@ export class OriginRegistry implements OriginDirectory, OriginRegistrar, OnModul
     try {
       // Renew this replica's 'down' marks so they outlive no replica that stopped seeing the origin down.
       for (const [id, verdict] of this.localProbe) if (verdict === 'down') await this.provider.reportProbe(id, true);
+      const askedAt = this.clock();
       const snapshot = await this.provider.snapshot();
       const now = this.clock();
-      const before = this.registered.size;
+      let changed = false;
       const present = new Set<string>();
       for (const { record, ageMs } of snapshot.origins) {
         present.add(record.id);
         const seenAt = now - ageMs;
         const current = this.registered.get(record.id);
+        if (current === undefined) changed = true;
         if (current === undefined || current.seenAt < seenAt) this.remember(record, seenAt);
       }
-      for (const id of this.registered.keys()) if (!present.has(id)) this.registered.delete(id);
+      for (const [id, entry] of this.registered) {
+        // A heartbeat this replica took while the snapshot was read may not be in it yet: only older entries go.
+        if (present.has(id) || entry.seenAt >= askedAt) continue;
+        this.registered.delete(id);
+        changed = true;
+      }
       this.sharedProbeDown = new Set(snapshot.probeDown);
       if (!this.providerReachable) this.logger.log('provider reachable again: heartbeat expiry resumes');
       this.providerReachable = true;
-      if (before !== this.registered.size) this.notify();
+      if (changed) this.notify();
     } catch (error) {
       if (this.providerReachable) {
         this.logger.warn(`provider unreachable (${(error as Error).message}): keeping the last known origins`);

@@ -109,9 +109,12 @@ e2eTest(
     const heart = setInterval(() => void beat(), 1000);
     let media: NodeJS.Timeout | undefined;
     try {
-      await waitFor('both origins up on replica 2', async () => {
-        const list = (await p2.getJson<{ origins: OriginView[] }>('/api/v1/origins')).origins;
-        return list.filter((o) => o.health === 'up').length === 2 ? true : undefined;
+      await waitFor('both origins up on both replicas', async () => {
+        for (const p of [p1, p2]) {
+          const list = (await p.getJson<{ origins: OriginView[] }>('/api/v1/origins')).origins;
+          if (list.filter((o) => o.health === 'up').length !== 2) return undefined;
+        }
+        return true;
       }, 5000);
 
       const doomedCaller = await scope.rawCaller();

@@ -61,4 +61,31 @@ describe('OriginRegistry', () => {
     assert.equal(r.originOf('not-an-ip:1'), undefined);
     assert.equal(r.isAlive('10.1.2.3:10080'), true, 'no evidence against it');
   });
+
+  it('a heartbeat taken while a sync reads an older snapshot is not dropped by that sync', async () => {
+    let now = 1_000_000;
+    const clock = (): number => now;
+    const provider = new MemoryProvider(TIMINGS, clock);
+    const snapshotBeforeHeartbeat = await provider.snapshot(); // empty: what Redis held when the sync asked
+    let answer: (() => void) | undefined;
+    provider.snapshot = () => new Promise((done) => (answer = () => done(snapshotBeforeHeartbeat)));
+    const r = new OriginRegistry(loadConfig({ ORIGINS: '' }), provider, clock);
+    const changes: number[] = [];
+    r.onChange(() => changes.push(r.all().length));
+    const syncing = r.sync();
+    now += 5;
+    await r.register(HEARTBEAT);
+    answer!();
+    await syncing;
+    assert.deepEqual(r.available().map((o) => o.id), ['10.0.0.5:10080'], 'kept: registered after the snapshot was asked for');
+    assert.deepEqual(changes, [1], 'one change: the registration');
+
+    // The next sync's snapshot was asked for after the heartbeat: an origin missing from it is gone for good.
+    now += 5;
+    const next = r.sync();
+    answer!();
+    await next;
+    assert.deepEqual(r.all(), []);
+    assert.deepEqual(changes, [1, 0]);
+  });
 });
