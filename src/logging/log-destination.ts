@@ -1,5 +1,5 @@
-import { writeSync } from 'node:fs';
 import { countLines, LogLane } from './log-writer.js';
+import { writeFully } from './write-fully.js';
 
 /** Log bytes held in memory (waiting and being written) while stdout is slow; past this, lines are dropped (and counted) rather than waited for. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -135,19 +135,4 @@ export class LogDestination implements LogStream {
 }
 
 /** How long an exiting process waits for a stdout that does not take its lines before it gives them up. */
-const EXIT_WRITE_PATIENCE_MS = 10_000;
-const EAGAIN_PAUSE_MS = 10;
-
-/** Synchronous write of all of `text`, retrying a full non-blocking pipe until `deadline` (exit path only). */
-function writeFully(fd: number, text: string, deadline: number): void {
-  const bytes = Buffer.from(text, 'utf8');
-  let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= deadline) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, EAGAIN_PAUSE_MS);
-    }
-  }
-}
+export const EXIT_WRITE_PATIENCE_MS = 10_000;

@@ -9,4 +9,11 @@ export type LogWriterMessage =
 export const LANE_DONE = 0;
 /** Slot of a lane's state: lines the writer could not write (stdout gone: EPIPE, EBADF). */
 export const LANE_DROPPED = 1;
-export const LANE_SLOTS = 2;
+/** Slot of a lane's state: the sequence number of the last batch the writer began. */
+export const LANE_TAKEN = 2;
+export const LANE_SLOTS = 3;
+
+/** What the writer thread is started with: `started` (one Int32) is set to 1 once it takes messages. */
+export interface LogWriterData {
+  readonly started: SharedArrayBuffer;
+}

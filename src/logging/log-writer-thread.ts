@@ -6,8 +6,8 @@
  * and before the lines the exit hook writes itself.
  */
 import { writeSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
-import { LANE_DONE, LANE_DROPPED, type LogWriterMessage } from './log-writer-protocol.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { LANE_DONE, LANE_DROPPED, LANE_TAKEN, type LogWriterData, type LogWriterMessage } from './log-writer-protocol.js';
 
 /** A full non-blocking stdout (EAGAIN) is retried after this pause, until it takes the bytes. */
 const EAGAIN_PAUSE_MS = 5;
@@ -23,6 +23,7 @@ parentPort.on('message', (message: LogWriterMessage) => {
   }
   const state = lanes.get(message.lane);
   if (state === undefined) return;
+  Atomics.store(state, LANE_TAKEN, message.seq);
   const bytes = Buffer.from(message.text, 'utf8');
   let offset = 0;
   while (offset < bytes.length) {
@@ -41,6 +42,7 @@ parentPort.on('message', (message: LogWriterMessage) => {
   Atomics.store(state, LANE_DONE, message.seq);
   Atomics.notify(state, LANE_DONE);
 });
+Atomics.store(new Int32Array((workerData as LogWriterData).started), 0, 1);
 
 /** Lines begun at or after `offset` (a line cut by a partial write counts as lost). */
 function linesIn(bytes: Buffer, offset: number): number {

@@ -1,9 +1,14 @@
 import { Worker } from 'node:worker_threads';
-import { LANE_DONE, LANE_DROPPED, LANE_SLOTS, type LogWriterMessage } from './log-writer-protocol.js';
+import { LANE_DONE, LANE_DROPPED, LANE_SLOTS, LANE_TAKEN, type LogWriterData, type LogWriterMessage } from './log-writer-protocol.js';
+import { writeFully } from './write-fully.js';
 
 const WRITER_ENTRY = new URL('./log-writer-thread.js', import.meta.url);
 /** How often a wait for the writer looks whether the writer thread is still there. */
 const WAIT_SLICE_MS = 50;
+/** Writer threads that may die before taking their first message before this thread writes its lines itself. */
+const MAX_FAILED_STARTS = 3;
+/** How long a line written here (no writer thread) may wait for a full stdout. */
+const FALLBACK_PATIENCE_MS = 1000;
 
 /**
  * The log writer thread of this JavaScript thread (the main thread and each SRT worker have their own), started on
@@ -11,19 +16,28 @@ const WAIT_SLICE_MS = 50;
  */
 class LogWriter {
   private static current: LogWriter | undefined;
+  private static failedStarts = 0;
   private readonly worker: Worker;
+  private readonly started = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   private lanes = 0;
   private exited = false;
 
-  static forThisThread(): LogWriter {
-    if (LogWriter.current === undefined || LogWriter.current.exited) LogWriter.current = new LogWriter();
+  /** A live writer, or undefined when they keep failing to start (the caller writes itself). */
+  static forThisThread(): LogWriter | undefined {
+    const current = LogWriter.current;
+    if (current !== undefined && !current.exited) return current;
+    if (current !== undefined) LogWriter.failedStarts = Atomics.load(current.started, 0) === 1 ? 0 : LogWriter.failedStarts + 1;
+    if (LogWriter.failedStarts >= MAX_FAILED_STARTS) return undefined;
+    LogWriter.current = new LogWriter();
     return LogWriter.current;
   }
 
   private constructor() {
-    this.worker = new Worker(WRITER_ENTRY, { name: 'log-writer' });
+    const workerData: LogWriterData = { started: this.started.buffer as SharedArrayBuffer };
+    // No execArgv: the parent's (`--input-type`, `--cpu-prof`...) are not for this thread.
+    this.worker = new Worker(WRITER_ENTRY, { name: 'log-writer', workerData, execArgv: [] });
     this.worker.unref();
-    // Only its exit matters (the batch in flight is then lost and counted); the next batch starts a new writer.
+    // Only its exit matters (lanes look at what it had begun); the next batch starts a new writer.
     this.worker.on('error', () => undefined);
     this.worker.once('exit', () => {
       this.exited = true;
@@ -57,14 +71,17 @@ export class LogLane {
   private state: Int32Array<ArrayBufferLike> = new Int32Array(LANE_SLOTS);
   private seq = 0;
   private inFlight: string | undefined;
-  /** Lines lost with a writer thread that exited, and those counted by earlier writers. */
+  /** Lines lost with a writer thread that died in the middle of a batch, and those counted by earlier writers. */
   private lost = 0;
 
   constructor(private readonly fd: number) {}
 
   /** Hands one batch to the writer thread. The caller waits until the previous one is done (`busy` false). */
   submit(text: string): void {
-    if (this.writer === undefined || !this.writer.alive) this.attach();
+    if ((this.writer === undefined || !this.writer.alive) && !this.attach()) {
+      this.writeHere(text);
+      return;
+    }
     this.seq = (this.seq + 1) | 0;
     this.inFlight = text;
     this.writer!.post({ kind: 'batch', lane: this.lane, fd: this.fd, seq: this.seq, text });
@@ -79,9 +96,15 @@ export class LogLane {
       return false;
     }
     if (this.writer!.alive) return true;
-    this.lost += countLines(text);
     this.inFlight = undefined;
-    return false;
+    if (Atomics.load(this.state, LANE_TAKEN) === this.seq) {
+      // It died in the middle: how much reached stdout is unknown, and writing it again could double lines.
+      this.lost += countLines(text);
+      return false;
+    }
+    // Never begun: it goes to a new writer (or is written here).
+    this.submit(text);
+    return this.inFlight !== undefined;
   }
 
   /** Characters of the batch in flight (0 when none): they count towards what the destination holds. */
@@ -104,11 +127,23 @@ export class LogLane {
     return true;
   }
 
-  private attach(): void {
+  private attach(): boolean {
+    const writer = LogWriter.forThisThread();
+    if (writer === undefined) return false;
     this.lost += Atomics.load(this.state, LANE_DROPPED);
-    this.writer = LogWriter.forThisThread();
-    ({ lane: this.lane, state: this.state } = this.writer.open());
+    this.writer = writer;
+    ({ lane: this.lane, state: this.state } = writer.open());
     this.seq = 0;
+    return true;
+  }
+
+  /** No writer thread will start: a blocking write here beats losing every line. */
+  private writeHere(text: string): void {
+    try {
+      writeFully(this.fd, text, Date.now() + FALLBACK_PATIENCE_MS);
+    } catch {
+      this.lost += countLines(text);
+    }
   }
 }
 
