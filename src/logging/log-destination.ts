@@ -1,16 +1,16 @@
-import { countLines, LogLane } from './log-writer.js';
+import { LogRing, RING_BYTES } from './log-ring.js';
+import { LogWriter } from './log-writer.js';
 import { writeFully } from './write-fully.js';
 
-/** Log bytes held in memory (waiting and being written) while stdout is slow; past this, lines are dropped (and counted) rather than waited for. */
+/** Log bytes held in memory (the ring, counted full, and the lines waiting outside it) while stdout is slow; past this, lines are dropped (and counted) rather than waited for. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /**
- * Lines wait at most this long before they leave (longer only while the previous batch is still being written). A
- * reconnect wave writes thousands of session lines a second; gathered for 10 ms they leave in about a hundred writes
- * a second whatever the rate, so the cost per line is a push, not a hand-off. 10 ms late is invisible to a reader and
- * to log shippers, which batch by the second.
+ * Lines wait at most this long before they are published to the writer thread. A reconnect wave writes thousands of
+ * session lines a second; published every 10 ms they cost at most a hundred wake-ups and writes a second whatever the
+ * rate. 10 ms late is invisible to a reader and to log shippers, which batch by the second.
  */
 const FLUSH_INTERVAL_MS = 10;
-/** Held text that leaves at the end of the turn instead of waiting for the interval: bigger batches gain nothing. */
+/** Unpublished bytes that are published at the end of the turn instead of waiting for the interval: bigger batches gain nothing. */
 const BATCH_BYTES = 64 * 1024;
 
 /** What pino and the session lines write into. */
@@ -23,25 +23,24 @@ export interface LogStream {
 }
 
 /**
- * stdout as an asynchronous pino destination. Lines gather in memory and leave together every 10 ms at most (at the
- * end of the turn once 64 KiB wait), one batch at a time, written by a log writer thread: neither a reconnect wave
- * (thousands of lines a second) nor a slow or stalled stdout pipe (a busy log shipper) costs the event loop that
- * relays media more than joining a batch every 10 ms. Memory is bounded: what waits and what is being written
- * together stay under 16 MiB; past that, lines are dropped and counted instead of growing the heap. Order is kept,
- * and at exit (process.exit included) the batch being written is waited for and what still waits is then written
- * synchronously, so the last lines of a shutdown are neither lost nor written twice.
+ * stdout as an asynchronous pino destination. Lines are encoded into a ring shared with a log writer thread and
+ * published to it every 10 ms at most (at the end of the turn once 64 KiB wait); the writer thread writes them:
+ * neither a reconnect wave (thousands of lines a second) nor a slow or stalled stdout pipe (a busy log shipper) costs
+ * the event loop that relays media more than encoding its lines. When stdout falls behind by a whole ring, lines wait
+ * as strings; what waits in all stays under 16 MiB, past which lines are dropped and counted instead of growing the
+ * heap. Order is kept, and at exit (process.exit included) the writer is given what was published and waited for,
+ * then what is left is written synchronously here, so the last lines of a shutdown are neither lost nor written twice.
  */
 export class LogDestination implements LogStream {
-  private readonly lane: LogLane;
-  /** Lines not yet handed to the writer. */
-  private held: string[] = [];
-  private heldLength = 0;
+  private ring: LogRing | undefined;
+  /** Lines that did not fit in the ring (stdout behind), in order, after everything in the ring. */
+  private overflow: string[] = [];
+  private overflowLength = 0;
   private timer: NodeJS.Timeout | undefined;
   private endOfTurn = false;
   private dropped = 0;
 
   constructor(private readonly fd = 1) {
-    this.lane = new LogLane(fd);
     // Worker threads (SRT workers) run it too, on their own exit.
     process.prependListener('exit', () => this.flushSync());
   }
@@ -53,49 +52,53 @@ export class LogDestination implements LogStream {
 
   /** Lines lost because stdout could not keep up (or was gone). */
   get droppedLines(): number {
-    return this.dropped + this.lane.droppedLines;
+    return this.dropped + (this.ring?.droppedLines ?? 0);
   }
 
   /** Takes one line (ending in a newline); never blocks, never throws. False once lines are being dropped. */
   write(line: string): boolean {
-    const held = this.heldLength + line.length;
-    if (held > MAX_BUFFERED_BYTES || held + this.lane.inFlightLength > MAX_BUFFERED_BYTES) {
+    const ring = (this.ring ??= LogWriter.ring(this.fd));
+    if (this.overflow.length === 0 && ring.tryWrite(line)) {
+      if (ring.unpublished >= BATCH_BYTES) this.handOffAtEndOfTurn();
+      else this.timer ??= setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
+      return true;
+    }
+    if (RING_BYTES + this.overflowLength + line.length > MAX_BUFFERED_BYTES) {
       this.dropped += countLines(line);
       return false;
     }
-    this.held.push(line);
-    this.heldLength = held;
-    if (held >= BATCH_BYTES) {
-      if (!this.endOfTurn) {
-        this.endOfTurn = true;
-        setImmediate(this.handOff).unref();
-      }
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
-    }
+    this.overflow.push(line);
+    this.overflowLength += line.length;
+    this.timer ??= setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
     return true;
   }
 
   /**
-   * Waits (bounded) for the batch being written, then writes what is held, here: the writer thread writes only one
-   * batch at a time and nothing else writes meanwhile, so the order is kept and no line is written twice.
+   * Publishes what the ring holds and waits (bounded) until the writer has written it, then writes what is left
+   * here: the writer moves `consumed` on after every write, so no byte is written twice and the order is kept.
    */
   flushSync(): void {
+    const ring = this.ring;
+    if (ring === undefined) return;
     const deadline = Date.now() + EXIT_WRITE_PATIENCE_MS;
-    const text = this.take();
-    // Also with nothing held: an exiting process ends the writer thread right after the exit hooks.
-    const idle = this.lane.waitSync(deadline);
-    if (text === undefined) return;
-    if (!idle) {
-      // stdout has not taken the batch before these lines for that long: writing beside it could cut its lines.
-      this.dropped += countLines(text);
+    this.moveOverflow(ring);
+    if (LogWriter.running) LogWriter.publish(ring);
+    const drained = ring.waitDrained(deadline);
+    const rest = ring.takeUnpublished();
+    const overflow = this.takeOverflow();
+    if (rest.length === 0 && overflow === undefined) return;
+    const lines = countNewlines(rest) + (overflow === undefined ? 0 : countLines(overflow));
+    if (!drained) {
+      // stdout has not taken what the writer holds for that long: writing beside it could cut its lines.
+      this.dropped += lines;
       return;
     }
     try {
-      writeFully(this.fd, text, deadline);
+      writeFully(this.fd, rest, deadline);
+      if (overflow !== undefined) writeFully(this.fd, overflow, deadline);
     } catch {
       // stdout is gone, or stayed full past the patience: nothing more can be written.
-      this.dropped += countLines(text);
+      this.dropped += lines;
     }
   }
 
@@ -103,35 +106,60 @@ export class LogDestination implements LogStream {
     this.handOff();
     if (cb === undefined) return;
     const check = (): void => {
-      if (this.held.length === 0 && !this.lane.busy) cb();
+      if (this.overflow.length === 0 && (this.ring?.empty ?? true)) cb();
       else setTimeout(check, 1).unref();
     };
     check();
   }
 
-  /** Hands what is held to the writer as one batch, unless the previous batch is still being written. */
+  private handOffAtEndOfTurn(): void {
+    if (this.endOfTurn) return;
+    this.endOfTurn = true;
+    setImmediate(this.handOff).unref();
+  }
+
+  /** Publishes the ring (after moving in what waited outside it); comes back while lines still wait outside. */
   private readonly handOff = (): void => {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
     this.endOfTurn = false;
-    if (this.held.length === 0) return;
-    if (this.lane.busy) {
-      this.timer = setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
-      return;
-    }
-    this.lane.submit(this.take()!);
+    const ring = this.ring;
+    if (ring === undefined) return;
+    this.moveOverflow(ring);
+    if (ring.unpublished !== 0) LogWriter.publish(ring);
+    if (this.overflow.length !== 0) this.timer = setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
   };
 
-  /** The held lines as one string (undefined when none), no longer held. */
-  private take(): string | undefined {
-    const lines = this.held;
-    if (lines.length === 0) return undefined;
-    this.held = [];
-    this.heldLength = 0;
-    return lines.length === 1 ? lines[0] : lines.join('');
+  /** The waiting lines that fit into the ring, in order. */
+  private moveOverflow(ring: LogRing): void {
+    const lines = this.overflow;
+    if (lines.length === 0) return;
+    let moved = 0;
+    while (moved < lines.length && ring.tryWrite(lines[moved]!)) this.overflowLength -= lines[moved++]!.length;
+    if (moved !== 0) this.overflow = lines.slice(moved);
   }
+
+  private takeOverflow(): string | undefined {
+    const lines = this.overflow;
+    if (lines.length === 0) return undefined;
+    this.overflow = [];
+    this.overflowLength = 0;
+    return lines.join('');
+  }
+}
+
+export function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return Math.max(n, 1);
+}
+
+function countNewlines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 /** How long an exiting process waits for a stdout that does not take its lines before it gives them up. */

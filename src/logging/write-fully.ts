@@ -6,8 +6,8 @@ const EAGAIN_PAUSE_MS = 10;
  * Synchronous write of all of `text`, partial writes continued, a full non-blocking pipe (EAGAIN) retried until
  * `deadline` (Date.now()). Blocks the calling thread: the exit path and the log writer's fallback only.
  */
-export function writeFully(fd: number, text: string, deadline: number): void {
-  const bytes = Buffer.from(text, 'utf8');
+export function writeFully(fd: number, text: string | Buffer, deadline: number): void {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let offset = 0;
   while (offset < bytes.length) {
     try {
