@@ -82,8 +82,14 @@ export class LogDestination implements LogStream {
     if (ring === undefined) return;
     const deadline = Date.now() + EXIT_WRITE_PATIENCE_MS;
     this.moveOverflow(ring);
-    if (LogWriter.running) LogWriter.publish(ring);
-    const drained = ring.waitDrained(deadline);
+    let drained: boolean;
+    if (LogWriter.running) {
+      LogWriter.publish(ring);
+      drained = ring.waitDrained(deadline);
+    } else {
+      // No writer thread (none started yet, or it died): this thread writes the ring, where the writer left off.
+      drained = ring.drainHere(deadline);
+    }
     const rest = ring.takeUnpublished();
     const overflow = this.takeOverflow();
     if (rest.length === 0 && overflow === undefined) return;

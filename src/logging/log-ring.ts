@@ -9,6 +9,8 @@ const PUBLISHED = 0;
 const CONSUMED = 1;
 const DROPPED = 2;
 const SLOTS = 3;
+/** One more Int32 in the control block that nothing stores into: drainHere sleeps on it. */
+const CONTROL_INTS = SLOTS + 1;
 
 /** What a ring is made of, as it crosses to the writer thread. */
 export interface RingShare {
@@ -38,7 +40,7 @@ export class LogRing {
   }
 
   static create(fd: number): LogRing {
-    return new LogRing({ fd, data: new SharedArrayBuffer(RING_BYTES), control: new SharedArrayBuffer(SLOTS * 4) });
+    return new LogRing({ fd, data: new SharedArrayBuffer(RING_BYTES), control: new SharedArrayBuffer(CONTROL_INTS * 4) });
   }
 
   /** Encodes `line` after the bytes already in; false (nothing written) when it does not fit. */
@@ -91,6 +93,16 @@ export class LogRing {
       if (left <= 0) return false;
       Atomics.wait(this.control, CONSUMED, consumed, Math.min(left, 50));
     }
+  }
+
+  /** Publishes and writes the ring on this thread (blocking; no writer thread may be draining it). */
+  drainHere(deadline: number): boolean {
+    this.publish();
+    while (drainRing(this.data, this.control, this.share.fd) === 'again') {
+      if (Date.now() >= deadline) return false;
+      Atomics.wait(this.control, SLOTS, 0, 10);
+    }
+    return true;
   }
 
   /** The encoded bytes not yet published, taken back (the exit path writes them itself). */
