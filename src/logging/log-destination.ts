@@ -33,8 +33,9 @@ export interface LogStream {
  */
 export class LogDestination implements LogStream {
   private ring: LogRing | undefined;
-  /** Lines that did not fit in the ring (stdout behind), in order, after everything in the ring. */
+  /** Lines that did not fit in the ring (stdout behind), in order, after everything in the ring; from overflowHead on. */
   private overflow: string[] = [];
+  private overflowHead = 0;
   private overflowLength = 0;
   private timer: NodeJS.Timeout | undefined;
   private endOfTurn = false;
@@ -58,7 +59,9 @@ export class LogDestination implements LogStream {
   /** Takes one line (ending in a newline); never blocks, never throws. False once lines are being dropped. */
   write(line: string): boolean {
     const ring = (this.ring ??= LogWriter.ring(this.fd));
-    if (this.overflow.length === 0 && ring.tryWrite(line)) {
+    // The writer may have made room since: what waits outside goes in first (order).
+    if (this.overflowHead !== this.overflow.length) this.moveOverflow(ring);
+    if (this.overflowHead === this.overflow.length && ring.tryWrite(line)) {
       if (ring.unpublished >= BATCH_BYTES) this.handOffAtEndOfTurn();
       else this.timer ??= setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
       return true;
@@ -112,7 +115,7 @@ export class LogDestination implements LogStream {
     this.handOff();
     if (cb === undefined) return;
     const check = (): void => {
-      if (this.overflow.length === 0 && (this.ring?.empty ?? true)) cb();
+      if (this.overflowHead === this.overflow.length && (this.ring?.empty ?? true)) cb();
       else setTimeout(check, 1).unref();
     };
     check();
@@ -135,24 +138,37 @@ export class LogDestination implements LogStream {
     if (ring === undefined) return;
     this.moveOverflow(ring);
     if (ring.unpublished !== 0) LogWriter.publish(ring);
-    if (this.overflow.length !== 0) this.timer = setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
+    if (this.overflowHead !== this.overflow.length) this.timer = setTimeout(this.handOff, FLUSH_INTERVAL_MS).unref();
   };
 
   /** The waiting lines that fit into the ring, in order. */
   private moveOverflow(ring: LogRing): void {
     const lines = this.overflow;
-    if (lines.length === 0) return;
-    let moved = 0;
-    while (moved < lines.length && ring.tryWrite(lines[moved]!)) this.overflowLength -= lines[moved++]!.length;
-    if (moved !== 0) this.overflow = lines.slice(moved);
+    let head = this.overflowHead;
+    while (head < lines.length && ring.tryWrite(lines[head]!)) {
+      this.overflowLength -= lines[head]!.length;
+      lines[head++] = '';
+    }
+    if (head === lines.length) {
+      this.overflow = [];
+      this.overflowHead = 0;
+    } else if (head > 1024 && head * 2 > lines.length) {
+      // Keeps the array from growing without end while stdout stays behind.
+      this.overflow = lines.slice(head);
+      this.overflowHead = 0;
+    } else {
+      this.overflowHead = head;
+    }
   }
 
   private takeOverflow(): string | undefined {
     const lines = this.overflow;
-    if (lines.length === 0) return undefined;
+    if (this.overflowHead === lines.length) return undefined;
+    const text = lines.slice(this.overflowHead).join('');
     this.overflow = [];
+    this.overflowHead = 0;
     this.overflowLength = 0;
-    return lines.join('');
+    return text;
   }
 }
 
