@@ -34,10 +34,15 @@ int dp_spare_socket_keep(dp *d, int fd, int family) {
   memset(&unspec, 0, sizeof unspec);
   unspec.sa_family = AF_UNSPEC;
   if (connect(fd, &unspec, sizeof unspec) != 0) return 0;
-  /* Unhashed now, so what is queued stays all there is: a datagram (or a pending error, which this call clears and
-   * reports) is the old session's, and the socket goes with it. */
+  /* Unhashed now, so what is queued stays all there is. A pending error (an ICMP error of the old origin, as after an
+   * origin failure, whose sessions' callers are the next wave) is reported and cleared by the peek, which then looks
+   * again; a datagram is the old session's, and the socket goes with it. */
   uint8_t byte;
-  if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return 0;
+  for (int look = 0;; look++) {
+    if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) >= 0) return 0;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    if (look == 1) return 0;
+  }
   d->spare_fd[f][d->spare_n[f]++] = fd;
   return 1;
 }
