@@ -288,7 +288,6 @@ int dp_spare_socket_take(dp *d, int family);
 int dp_spare_socket_keep(dp *d, int fd, int family);
 /* Closes every kept socket; how many. */
 uint32_t dp_spare_sockets_close(dp *d);
-uint32_t dp_spare_sockets(const dp *d);
 
 /* dp_napi.c: JS callbacks from libuv callbacks. */
 /* Stages a datagram for the next dp_emit_handshakes; 0 when there is no room (see dp_js_room). */

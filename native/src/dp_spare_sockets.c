@@ -57,7 +57,3 @@ uint32_t dp_spare_sockets_close(dp *d) {
   }
   return closed;
 }
-
-uint32_t dp_spare_sockets(const dp *d) {
-  return d->spare_n[0] + d->spare_n[1];
-}
