@@ -499,7 +499,8 @@ static int read_public(dp *d) {
       continue;
     }
     if (l->state != LINK_RELAYING) {
-      l->drops++;
+      /* Ended (its SHUTDOWN seen), not yet closed: a late datagram of a finished session, not one it lost. Not
+       * counted as a drop, as on the JS path. */
       continue;
     }
     l->packets_from_caller++;
@@ -657,7 +658,7 @@ static void read_origin(dp *d, dp_link *l) {
         continue;
       }
       if (l->state != LINK_RELAYING) {
-        l->drops++;
+        /* Behind its SHUTDOWN in the same batch: the session is over (see the caller side). */
         continue;
       }
       srt_pkt_info info;
