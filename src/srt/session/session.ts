@@ -188,6 +188,9 @@ export class Session implements HandshakeTimed {
       this.sendConclusion();
       return;
     }
+    // The origin answering an INDUCTION this session resent (its first answer was late, not lost): a duplicate,
+    // neither stray nor a lost datagram, so it is not one of the session's drops.
+    if (this.state === 'origin-conclusion' && type === HandshakeType.INDUCTION) return;
     if (this.state === 'origin-conclusion' && type === HandshakeType.CONCLUSION) {
       this.originSocketId = handshakeSocketIdOf(msg);
       // The data path lends its receive memory only for this call; the answer is kept for repeated CONCLUSIONs.

@@ -266,6 +266,20 @@ describe('Session', () => {
     assert.equal(s.packetsFromCaller, 7);
   });
 
+  it("ignores the origin's second INDUCTION answer (to a resent INDUCTION): not stray, not a drop", () => {
+    const h = harness();
+    const s = newSession(h);
+    s.connect(ORIGIN);
+    s.onOriginHandshake(ORIGIN_INDUCTION_RESPONSE);
+    assert.equal(h.toOrigin.length, 2, 'INDUCTION, then CONCLUSION');
+    s.onOriginHandshake(ORIGIN_INDUCTION_RESPONSE);
+    assert.equal(h.toOrigin.length, 2, 'no CONCLUSION sent again');
+    assert.equal(h.host.counters.originStray, 0);
+    assert.equal(s.drops, 0);
+    s.onOriginHandshake(ORIGIN_CONCLUSION_RESPONSE);
+    assert.equal(s.state, 'connected');
+  });
+
   it('ends when the link ends: quietly after a relayed SHUTDOWN, telling the caller when the origin is unreachable', () => {
     for (const why of ['caller-shutdown', 'origin-shutdown', 'origin-unreachable'] as const) {
       const h = harness();
