@@ -71,6 +71,11 @@
  * (dp_send_to_origin). A turn hands JS at most DP_JS_ENTRIES datagrams per call, each answered with at most one send
  * to an origin; a full queue is sent early (one more burst), never grown. */
 #define DP_ORIGIN_OUT_SLOTS 256
+/* Origin sockets of closed links kept per address family for the next links (dp_spare_sockets.c). A reconnect wave is
+ * as large as the sessions that just ended, and each kept socket costs an fd and about 2 KB of kernel memory (no
+ * buffer memory while empty): 256 per family absorbs the waves of a few hundred sessions the benchmark models while
+ * leaving RLIMIT_NOFILE (raised by node to its hard limit) no tighter than 512 fds. */
+#define DP_SPARE_SOCKETS 256
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 
@@ -98,6 +103,7 @@ typedef struct dp_link {
   uint32_t id;
   uint32_t gen;
   int fd;
+  int family; /* of fd: AF_INET or AF_INET6 */
   int polling; /* fd is in the dp's origin epoll set */
   dp_link_state state;
   int telemetry;
@@ -158,6 +164,10 @@ typedef struct dp {
   uv_idle_t idle;
   int idle_active;
   int origin_buffer_bytes;
+  /* Disconnected origin sockets of closed links, still buffered and in the origin epoll set, per family (0 AF_INET,
+   * 1 AF_INET6). */
+  int spare_fd[2][DP_SPARE_SOCKETS];
+  uint32_t spare_n[2];
 
   /* Links by id (1..cap-1) and a free list of ids. */
   dp_link **links;
@@ -269,6 +279,15 @@ void dp_close_link(dp *d, dp_link *l);
 void dp_close(dp *d);
 void dp_schedule_events(dp *d);
 void dp_link_fail(dp *d, dp_link *l, int e);
+
+/* dp_spare_sockets.c */
+/* A kept origin socket of that family (disconnected, buffered, in the origin epoll set), or -1. */
+int dp_spare_socket_take(dp *d, int family);
+/* Disconnects a closing link's origin socket and keeps it: 1, or 0 when the caller is to close it (full, closing,
+ * something queued). */
+int dp_spare_socket_keep(dp *d, int fd, int family);
+/* Closes every kept socket; how many. */
+uint32_t dp_spare_sockets_close(dp *d);
 
 /* dp_napi.c: JS callbacks from libuv callbacks. */
 /* Stages a datagram for the next dp_emit_handshakes; 0 when there is no room (see dp_js_room). */

@@ -233,28 +233,47 @@ static void drain_handshakes(dp *d) {
   if (d->hs_count > 0) dp_schedule_events(d);
 }
 
+/* A fresh origin socket of `family`, buffered and in the origin epoll set with `ev`: an fd, or -errno. */
+static int new_origin_socket(dp *d, int family, struct epoll_event *ev) {
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  /* Out of fds: the kept sockets (of the other family, this one's are used first) are only a saving. */
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE) && dp_spare_sockets_close(d) > 0) {
+    fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  }
+  if (fd < 0) return -errno;
+  set_buffers(fd, d->origin_buffer_bytes, d->origin_buffer_bytes);
+  if (epoll_ctl(d->origin_epfd, EPOLL_CTL_ADD, fd, ev) != 0) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  return fd;
+}
+
 int dp_open_origin(dp *d, dp_link *l, const char *host, int port) {
   dp_addr a;
   int family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
   if (dp_addr_parse(host, port, family, &a) != 0) return EINVAL;
-  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return errno;
-  set_buffers(fd, d->origin_buffer_bytes, d->origin_buffer_bytes);
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u64 = (uint64_t)l->gen << 32 | l->id;
+  /* A closed link's socket when one is kept (dp_spare_sockets.c): only its events' link changes. */
+  int fd = dp_spare_socket_take(d, family);
+  if (fd >= 0 && epoll_ctl(d->origin_epfd, EPOLL_CTL_MOD, fd, &ev) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  if (fd < 0) fd = new_origin_socket(d, family, &ev);
+  if (fd < 0) return -fd;
+  /* A failed connect may leave the socket bound to a port: closed, never kept. */
   if (connect(fd, &a.u.sa, a.len) != 0) {
     int e = errno;
     close(fd);
     return e;
   }
-  struct epoll_event ev;
-  memset(&ev, 0, sizeof ev);
-  ev.events = EPOLLIN;
-  ev.data.u64 = (uint64_t)l->gen << 32 | l->id;
-  if (epoll_ctl(d->origin_epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    int e = errno;
-    close(fd);
-    return e;
-  }
   l->fd = fd;
+  l->family = family;
   l->polling = 1;
   return 0;
 }
@@ -334,8 +353,10 @@ void dp_close_link(dp *d, dp_link *l) {
    * once no other process holds it. Only a child between fork and exec could (the socket is CLOEXEC, and the proxy
    * starts no children; tests that spawn peers do), and then only for that moment: its events carry this link's
    * generation, which no live link has, so they are skipped (at worst a few idle turns of the origin poll).
-   * UDP sends are in the kernel once send/sendmmsg returned: closing now loses nothing already sent. */
-  if (l->fd >= 0) close(l->fd);
+   * UDP sends are in the kernel once send/sendmmsg returned: closing now loses nothing already sent. A socket kept
+   * for the next link (dp_spare_sockets.c) stays in the set; its events name this link, which is gone, until the
+   * next link takes it. */
+  if (l->fd >= 0 && !dp_spare_socket_keep(d, l->fd, l->family)) close(l->fd);
   free(l);
 }
 
@@ -353,6 +374,7 @@ void dp_close(dp *d) {
   for (uint32_t id = 1; id < d->next_id; id++) {
     if (d->links[id] != NULL) dp_close_link(d, d->links[id]);
   }
+  dp_spare_sockets_close(d);
   if (d->pub_fd >= 0) {
     uv_close((uv_handle_t *)&d->pub_poll, on_dp_handle_closed);
     uv_close((uv_handle_t *)&d->origin_poll, on_dp_handle_closed);

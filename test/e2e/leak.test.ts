@@ -73,6 +73,9 @@ e2eTest(
     assert.ok(after.sockets <= baseline.sockets, `sockets: ${after.sockets} now vs ${baseline.sockets} before`);
     assert.ok(after.total <= baseline.total, `fds: ${after.total} now vs ${baseline.total} before`);
     assert.ok(peak <= baseline.sockets + 2, `peak ${peak} sockets with one session at a time (baseline ${baseline.sockets})`);
+    // One session at a time: each next one takes the socket the last one left, so at most the last is kept (one per
+    // worker when a suite runs with two).
+    assert.ok(after.kept <= 2, `${after.kept} origin sockets kept after sessions one at a time`);
 
     const disconnects = await waitFor(
       `srt-live-transmit to log ${SESSIONS} disconnects`,

@@ -16,7 +16,7 @@ import type { NativeDataPath } from '../../src/srt/transport/native/native-data-
 import { bindUdp, closeUdp, freeUdpPort } from '../support/net.js';
 import { fdCount, isUdpPortBound, udpDropsByPort } from '../support/procfs.js';
 import { sleep, waitFor } from '../support/process.js';
-import { buildDataPacket, callerConclusion, callerInduction, tsNullPayload } from '../support/srt-packets.js';
+import { buildDataPacket, buildShutdown, callerConclusion, callerInduction, tsNullPayload } from '../support/srt-packets.js';
 import { buildInductionResponse } from '../../src/srt/protocol/handshake-builders.js';
 import { SynCookie } from '../../src/srt/protocol/syn-cookie.js';
 
@@ -389,13 +389,103 @@ describe('native data path', () => {
     assert.equal(c.packetsFromOrigin, 5);
   });
 
-  it('tears down in a terminated worker thread: no crash, every socket closed', async () => {
+  it("keeps a closed link's origin socket for the next link of its family: its port freed at once, the next link on a new one", async () => {
+    const { dp } = await listen();
+    const [caller1, caller2, origin4, origin6] = [await udp(), await udp(), await udp(), await udp('::1')];
+    const sockets = (): number => fdCount(process.pid).sockets;
+    const baseline = sockets();
+    const first = await relayingLink(dp, { caller: caller1, origin: origin4 });
+    assert.equal(sockets(), baseline + 1);
+    dp.closeLink(first.link);
+    assert.equal(sockets(), baseline + 1, 'kept, not closed');
+    assert.equal(isUdpPortBound(first.linkPort), false, 'its port released at closeLink');
+    // Held here, the old port cannot fall to the next link by chance: what the old origin sends there reaches no link.
+    const holder = await bindUdp('127.0.0.1', first.linkPort);
+    cleanups.push(() => closeUdp(holder));
+    const second = await relayingLink(dp, { caller: caller2, origin: origin4 });
+    assert.equal(sockets(), baseline + 2, 'the holder; the second link took the kept socket');
+    assert.notEqual(second.linkPort, first.linkPort);
+    await send(origin4, buildDataPacket(1, 1, 0, 0x77, tsNullPayload('second')), second.linkPort);
+    await waitFor('the second link relaying', () => (second.toCaller.length === 1 ? true : undefined), WAIT_MS, 10);
+    assert.equal(first.toCaller.length, 0);
+
+    // Per family: a kept IPv4 socket is not an IPv6 link's, and the reverse.
+    dp.closeLink(second.link);
+    const toOrigin6: number[] = [];
+    origin6.on('message', (_m, from) => toOrigin6.push(from.port));
+    const v6 = dp.openLink('::1', origin6.address().port, '127.0.0.1', 40000);
+    assert.equal(sockets(), baseline + 3, 'a new IPv6 socket beside the kept IPv4 one');
+    assert.equal(dp.sendToOrigin(v6, callerInduction(6)), true);
+    await waitFor('the IPv6 link at its origin', () => (toOrigin6.length === 1 ? true : undefined), WAIT_MS, 10);
+    dp.closeLink(v6);
+    assert.equal(isUdpPortBound(toOrigin6[0]!), false);
+    const again6 = dp.openLink('::1', origin6.address().port, '127.0.0.1', 40001);
+    const again4 = dp.openLink('127.0.0.1', origin4.address().port, '127.0.0.1', 40002);
+    assert.equal(sockets(), baseline + 3, 'each took its family\'s kept socket');
+    assert.equal(dp.sendToOrigin(again6, callerInduction(7)), true);
+    await waitFor('the IPv6 socket working again', () => (toOrigin6.length === 2 ? true : undefined), WAIT_MS, 10);
+    assert.equal(dp.openLinks, 2);
+    dp.closeLink(again6);
+    dp.closeLink(again4);
+    assert.equal(sockets(), baseline + 3);
+    await dp.close();
+    assert.equal(sockets(), baseline, 'close() closes the kept sockets and the public one; the holder is left');
+  });
+
+  it("closes, rather than keeps, a socket holding the old session's datagrams: the next link reads none of them", async () => {
+    const events = new Events();
+    const { dp } = await listen(events);
+    const origin = await boundUdp({ reuseAddr: true });
+    const first = await relayingLink(dp, { origin });
+    const sockets = (): number => fdCount(process.pid).sockets;
+    const before = sockets();
+    sendBacklogs([{ from: origin.address().port, to: first.linkPort, n: 20, dst: 0x77 }]);
+    // Still unread (the loop has not run since): closed with the socket, not handed to the next link.
+    dp.closeLink(first.link);
+    assert.equal(sockets(), before - 1);
+    const next = dp.openLink('127.0.0.1', origin.address().port, '127.0.0.1', 40000);
+    assert.equal(sockets(), before);
+    let nextPort = 0;
+    origin.on('message', (_m, from) => (nextPort = from.port));
+    assert.equal(dp.sendToOrigin(next, callerInduction(9)), true);
+    await waitFor('the next link at the origin', () => (nextPort !== 0 ? true : undefined), WAIT_MS, 10);
+    await send(origin, callerInduction(0xabc), nextPort);
+    await waitFor("the origin's answer on the next link", () => (events.originHandshakes.length > 0 ? true : undefined), WAIT_MS, 10);
+    await sleep(50);
+    assert.deepEqual(events.originHandshakes.map((m) => (m.length >= 44 ? m.readUInt32BE(40) : -1)), [0xabc], 'only its own origin datagram');
+  });
+
+  it('keeps the socket of a link its origin refused (ICMP), for the wave of callers that reconnect', async () => {
+    const events = new Events();
+    const { dp, port } = await listen(events);
+    const gone = await bindUdp('127.0.0.1'); // closed below, by the test
+    const first = await relayingLink(dp, { origin: gone });
+    await closeUdp(gone);
+    // Relayed to a closed port: port unreachable, the link ends; later ones leave errors pending on the socket.
+    for (let i = 0; i < 5; i++) await send(first.caller, buildDataPacket(i, i, 0, ORIGIN_SID, tsNullPayload('x')), port);
+    await waitFor('the link ended', () => (events.ended.includes('origin-unreachable') ? true : undefined), WAIT_MS, 10);
+    const sockets = (): number => fdCount(process.pid).sockets;
+    const before = sockets();
+    // What the closing session does: a SHUTDOWN to the origin, whose port unreachable (loopback answers it within
+    // the send) leaves an error pending on the socket at closeLink.
+    assert.equal(dp.sendToOrigin(first.link, buildShutdown(ORIGIN_SID, 0)), true);
+    dp.closeLink(first.link);
+    assert.equal(sockets(), before, 'kept: the pending error was the old origin\'s, cleared');
+    const origin = await udp();
+    const next = await relayingLink(dp, { origin });
+    assert.equal(sockets(), before + 2, 'the new origin and caller; the link took the kept socket');
+    await send(origin, buildDataPacket(1, 1, 0, 0x77, tsNullPayload('back')), next.linkPort);
+    await waitFor('the next link relaying', () => (next.toCaller.length === 1 ? true : undefined), WAIT_MS, 10);
+    assert.deepEqual(events.errors, [], 'no error of the old origin reaches the next link');
+  });
+
+  it('tears down in a terminated worker thread: no crash, every socket closed (kept ones too)', async () => {
     const origin = await udp();
     const before = fdCount(process.pid).sockets;
     const workers = [0, 1].map(
       () =>
         new Worker(new URL('../support/native-data-path-worker.js', import.meta.url), {
-          workerData: { originPort: origin.address().port, links: 20 },
+          workerData: { originPort: origin.address().port, links: 20, spares: 5 },
         }),
     );
     // A failed assertion below must not leave the threads running (the file would hang until its timeout).
@@ -407,7 +497,7 @@ describe('native data path', () => {
       assert.equal(r.openLinks, 20);
       assert.equal(isUdpPortBound(r.port), true);
     }
-    assert.equal(fdCount(process.pid).sockets, before + 2 * 21, 'each worker: a public socket and 20 origin sockets');
+    assert.equal(fdCount(process.pid).sockets, before + 2 * 26, 'each worker: a public socket, 20 origin sockets and 5 kept');
     await Promise.all(workers.map((w) => w.terminate()));
     await waitFor('the workers sockets closed', () => (fdCount(process.pid).sockets === before ? true : undefined), WAIT_MS, 20);
     for (const r of ready) assert.equal(isUdpPortBound(r.port), false);

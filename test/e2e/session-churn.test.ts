@@ -112,6 +112,9 @@ e2eTest(
     ).catch(() => footprint(proxy));
     console.log(`churn: after ${JSON.stringify(after)}`);
     assert.ok(after.fds <= baseline.fds, `fds ${after.fds} vs ${baseline.fds}`);
+    // Kept for the next sessions (not in `fds`): never more than were open at once, whatever the number of sessions.
+    const kept = proxy.fds().kept;
+    assert.ok(kept <= CONCURRENCY, `${kept} origin sockets kept after ${SESSIONS} sessions, ${CONCURRENCY} at a time`);
     assert.ok(after.udp <= baseline.udp, `UDP handles ${after.udp} vs ${baseline.udp}`);
     assert.ok(after.timers <= baseline.timers, `timers ${after.timers} vs ${baseline.timers}`);
     assert.ok(after.heap <= baseline.heap + heapSlack, `heap ${after.heap} vs ${baseline.heap}`);

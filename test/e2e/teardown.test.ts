@@ -60,6 +60,7 @@ e2eTest('a session abandoned by both peers is closed after SESSION_IDLE_TIMEOUT_
     return now.sockets <= baseline.sockets ? now : undefined;
   }, 2000).catch(() => proxy.fds());
   assert.ok(after.sockets <= baseline.sockets, `sockets ${after.sockets} vs baseline ${baseline.sockets}`);
+  assert.ok(after.kept <= 1, `${after.kept} origin sockets kept after one session`);
 });
 
 e2eTest('origin goes silent while the caller keeps talking: the caller gets a SHUTDOWN after the idle timeout', async (scope) => {

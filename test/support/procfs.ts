@@ -20,6 +20,45 @@ export function fdCount(pid: number): { total: number; sockets: number } {
   return { total, sockets };
 }
 
+/** The inode column of each protocol table of /proc/<pid>/net (udp and tcp rows join two header words). */
+const SOCKET_TABLES: readonly (readonly [string, number])[] = [
+  ['udp', 9], ['udp6', 9], ['tcp', 9], ['tcp6', 9], ['raw', 9], ['raw6', 9], ['unix', 6], ['netlink', 9],
+];
+
+/**
+ * Sockets of `pid` that no protocol table of its network namespace lists: UDP sockets holding no port, i.e. the
+ * origin sockets the native data path keeps, disconnected, for the next sessions (docs/DATA-PATH.md). A session's
+ * origin socket is bound and connected, so it is listed, and a leaked one is never counted here.
+ */
+export function unlistedSockets(pid: number): number {
+  const listed = new Set<string>();
+  for (const [table, column] of SOCKET_TABLES) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const inode = line.trim().split(/\s+/)[column];
+      if (inode !== undefined) listed.add(inode);
+    }
+  }
+  let unlisted = 0;
+  const dir = `/proc/${pid}/fd`;
+  for (const entry of readdirSync(dir)) {
+    let target: string;
+    try {
+      target = readlinkSync(`${dir}/${entry}`);
+    } catch {
+      continue;
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode !== undefined && !listed.has(inode)) unlisted += 1;
+  }
+  return unlisted;
+}
+
 /**
  * The socket rows of /proc/net/udp and /proc/net/udp6 (header line dropped), split into columns:
  * `sl local_address rem_address st tx_queue:rx_queue ... drops`. A file that cannot be read is skipped.

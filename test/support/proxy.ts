@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ManagedProcess, sleep } from './process.js';
 import { freeTcpPort, freeUdpPort, hostPort, httpGet, type LoopbackHost } from './net.js';
-import { fdCount, isUdpPortBound } from './procfs.js';
+import { fdCount, isUdpPortBound, unlistedSockets } from './procfs.js';
 import { envSchema } from '../../src/config/config.schema.js';
 
 export interface SessionView {
@@ -199,8 +199,15 @@ export class ProxyProcess {
     return this.getJson<ProxyStats>('/api/v1/stats');
   }
 
-  fds(): { total: number; sockets: number } {
-    return fdCount(this.pid);
+  /**
+   * Open fds and sockets, less the origin sockets the native data path keeps for the next sessions (`kept`: they hold
+   * no port, and at most 256 per address family per worker; docs/DATA-PATH.md), so that leak checks compare what
+   * sessions hold.
+   */
+  fds(): { total: number; sockets: number; kept: number } {
+    const kept = unlistedSockets(this.pid);
+    const { total, sockets } = fdCount(this.pid);
+    return { total: total - kept, sockets: sockets - kept, kept };
   }
 
   /** SIGTERM, then wait (SIGKILL after `graceMs`). Idempotent. */
