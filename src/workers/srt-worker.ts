@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '../config/load-config.js';
+import { LogDestination } from '../logging/log-destination.js';
 import { LocalSrtSide } from '../srt/local-srt-side.js';
 import { RpcChannel } from './rpc-channel.js';
 import { workerConfig } from './worker-config.js';
@@ -52,8 +53,12 @@ main.handle(WorkerMethods.start, async (draining: boolean): Promise<WorkerBindin
 });
 main.handle(WorkerMethods.stop, async () => {
   const { app, side } = await ready;
+  const log = app.get(LogDestination);
   await side.stop();
   await app.close();
+  // The main thread terminates this thread next, which runs no exit hook: the last lines (the sessions the stop
+  // ended) are written now.
+  log.flushSync();
 });
 main.handle(WorkerMethods.snapshot, async () => {
   const { side } = await ready;

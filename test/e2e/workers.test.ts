@@ -282,7 +282,7 @@ e2eTest('WORKERS=2: MAX_SESSIONS stays a process-wide cap (each worker holds its
 e2eTest('WORKERS=2: SIGTERM drains both workers (2402 for newcomers, live sessions relay on) and exits 0', async (scope) => {
   const origin = await scope.rawOrigin();
   const proxy = await workersProxy(scope, [origin], { DRAIN_TIMEOUT_MS: '1500' });
-  const [a, b] = await oneOnEachWorker(scope, proxy, 'drain');
+  const [a, b, sessionA, sessionB] = await oneOnEachWorker(scope, proxy, 'drain');
   const t0 = performance.now();
   proxy.process.child.kill('SIGTERM');
   await waitFor('/readyz 200 with draining', async () => {
@@ -303,5 +303,13 @@ e2eTest('WORKERS=2: SIGTERM drains both workers (2402 for newcomers, live sessio
   assert.equal(exit.code, 0, JSON.stringify(exit));
   assert.ok(ms >= 1400, `exited after ${ms.toFixed(0)} ms, before the drain time`);
   assert.ok(a.packetsForUs().some(isShutdown) && b.packetsForUs().some(isShutdown), 'both callers got SHUTDOWN at the end');
+  // Each worker's last lines (its session ended by the stop) reach stdout, although the main thread then terminates
+  // the worker, which runs no exit hook.
+  for (const session of [sessionA, sessionB]) {
+    const ended = proxy.process.stdout
+      .split('\n')
+      .filter((line) => line.includes('"msg":"session ended"') && line.includes(`"worker":${session.worker},`) && line.includes(`"stream":"${session.streamKey}"`));
+    assert.equal(ended.length, 1, `the 'session ended' line of worker ${session.worker}'s session of ${session.streamKey}`);
+  }
   console.log(`workers: drain with 2 workers exited ${exit.code} after ${ms.toFixed(0)} ms (DRAIN_TIMEOUT_MS=1500)`);
 });
