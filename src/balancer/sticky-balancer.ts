@@ -45,6 +45,12 @@ interface LocalAssignment {
 export class StickyBalancer implements Balancer {
   private readonly local = new Map<string, LocalAssignment>();
   private readonly idleSince = new Map<string, number>();
+  /**
+   * No idle assignment expires before this clock value: the grace period of the oldest idle one when it was last
+   * looked at (removals from the front only make the true first expiry later). Lets expire(), which runs on every
+   * acquire and release, return without walking the map while nothing is due.
+   */
+  private nextExpiryAt = Number.POSITIVE_INFINITY;
   private readonly streamsPerOrigin = new Map<string, number>();
   private readonly fallbackStrategy = new ConsistentHashStrategy();
   private readonly logger = new Logger('Balancer');
@@ -128,7 +134,9 @@ export class StickyBalancer implements Balancer {
     if (connected) held.connected = true;
     if (held.sessions > 0) return;
     if (held.connected) {
-      this.idleSince.set(streamKey, this.clock());
+      const now = this.clock();
+      this.idleSince.set(streamKey, now);
+      if (this.idleSince.size === 1) this.nextExpiryAt = now + this.options.graceMs;
       this.expire();
       return;
     }
@@ -221,12 +229,17 @@ export class StickyBalancer implements Balancer {
 
   private expire(): void {
     const now = this.clock();
+    if (now < this.nextExpiryAt) return;
     for (const [key, since] of this.idleSince) {
-      if (now - since < this.options.graceMs) return;
+      if (now - since < this.options.graceMs) {
+        this.nextExpiryAt = since + this.options.graceMs;
+        return;
+      }
       const a = this.local.get(key)!;
       this.remove(key, a);
       this.provider.idle(key, a.origin.id).catch(() => this.counters.providerErrors++);
     }
+    this.nextExpiryAt = Number.POSITIVE_INFINITY;
   }
 
   private remove(key: string, a: LocalAssignment): void {

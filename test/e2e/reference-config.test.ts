@@ -8,7 +8,7 @@ import { before } from 'node:test';
 import { freeUdpPort, hostPort } from '../support/net.js';
 import { ProxyProcess } from '../support/proxy.js';
 import { probeVideo, requirePeers } from './support/peers.js';
-import { sleep } from '../support/process.js';
+import { sleep, waitFor } from '../support/process.js';
 import { e2eTest } from './support/scope.js';
 import { sid, waitForNoSessions, waitForSession } from './support/expect.js';
 
@@ -46,6 +46,13 @@ e2eTest('a proxy started with only the reference PROXY_* variables relays a stre
 
   // A live session at SIGTERM keeps the proxy up for the drain (PROXY_GRACE_QUIT_TIMEOUT, the shorter), then exit 0.
   const origin2 = await scope.receiverOrigin({ name: 'reference-2', port: originPort });
+  // A health probe (every 2 s) that fell between the two origins marked the port down until the next one: a caller
+  // then would get 2503. The origin listens again, so the proxy's view is only waited for, never forced.
+  await waitFor(
+    'the origin available again',
+    async () => ((await proxy.getJson<{ origins: { available: number } }>('/api/v1/stats')).origins.available === 1 ? true : undefined),
+    8000,
+  );
   const publisher = scope.startPublisher({ port: proxy.srtPort, streamId: sid('draining', 'publish'), seconds: 30 });
   await waitForSession(proxy, 'draining', 8000, (s) => s.state === 'connected' && s.packetsFromCaller > 10);
   const t0 = performance.now();

@@ -52,7 +52,8 @@ export class SourceGuard {
 
   /** The wire code this CONCLUSION was refused with moments ago, or undefined. */
   cachedRejection(address: string, conclusion: Uint8Array): number | undefined {
-    if (!this.cache.enabled) return undefined;
+    // Nothing refused lately (a reconnect wave of callers that were fine): no stream id key to build.
+    if (!this.cache.enabled || this.cache.size === 0) return undefined;
     const streamIdKey = streamIdKeyOf(conclusion);
     if (streamIdKey === undefined) return undefined;
     return this.cache.lookup(negativeCacheKey(address, streamIdKey), performance.now());

@@ -5,6 +5,17 @@
  */
 export function sourceKeyOf(address: string): string {
   if (!address.includes(':')) return address;
+  // One CONCLUSION asks up to three times in a row (budget, cap, opened): the last answer is kept.
+  if (address === lastAddress) return lastKey;
+  lastKey = ipv6SourceKeyOf(address);
+  lastAddress = address;
+  return lastKey;
+}
+
+let lastAddress: string | undefined;
+let lastKey = '';
+
+function ipv6SourceKeyOf(address: string): string {
   // A dual-stack socket reports every IPv4 caller so, several times per session: no IPv6 expansion for those whose
   // dotted quad is already in canonical form (what the general path would produce).
   if (address.startsWith('::ffff:') && CANONICAL_IPV4.test(address)) return address.slice(7);

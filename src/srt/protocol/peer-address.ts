@@ -30,6 +30,9 @@ export function decodePeerAddress(p: Uint8Array, offset: number): string {
 
 /** Writes text at p[offset..offset+16); false (nothing written) when text is not an IPv4/IPv6 literal. */
 export function encodePeerAddress(text: string, p: Uint8Array, offset: number): boolean {
+  // Every accepted handshake comes here with its caller's address, IPv4 nearly always: written in place, no parse
+  // objects on the way.
+  if (writeIpv4(text, p, offset)) return true;
   const a = parseIpv4(text) ?? parseIpv6(text);
   if (a === undefined) return false;
   for (let i = 0; i < PEER_ADDRESS_SIZE; i += 4) {
@@ -65,6 +68,43 @@ function formatIpv6(a: Uint8Array): string {
   const head = groups.slice(0, bestStart).map(hex).join(':');
   const tail = groups.slice(bestStart + bestLength).map(hex).join(':');
   return `${head}::${tail}`;
+}
+
+/**
+ * What parseIpv4 accepts (four decimal octets 0..255 without leading zeros), written straight to the field: word 0
+ * reversed (a.b.c.d as d c b a), words 1..3 zero. False, with nothing written, for anything else.
+ */
+function writeIpv4(text: string, p: Uint8Array, offset: number): boolean {
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let word = 0;
+  let octets = 0;
+  let i = 0;
+  while (i <= n) {
+    const start = i;
+    let value = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      value = value * 10 + (c - 0x30);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && text.charCodeAt(start) === 0x30)) return false;
+    // Octet k of a.b.c.d goes to byte 3 - k of the word: the little-endian number built here.
+    word += value * 2 ** (8 * octets);
+    octets++;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 0x2e || octets === 4) return false;
+    i++;
+  }
+  if (octets !== 4) return false;
+  p[offset] = word >>> 24;
+  p[offset + 1] = (word >>> 16) & 0xff;
+  p[offset + 2] = (word >>> 8) & 0xff;
+  p[offset + 3] = word & 0xff;
+  p.fill(0, offset + 4, offset + PEER_ADDRESS_SIZE);
+  return true;
 }
 
 const IPV4_OCTET = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;

@@ -70,7 +70,11 @@ const PARAM_KEY = /^[A-Za-z0-9._~-]+$/;
 const ONLY_DOTS = /^\.+$/;
 const IPV4_LITERAL = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const IPV6_LITERAL = /^\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\]?$/;
-const LIBSRT_SEPARATORS = /[,?&;]/;
+
+/** The `#!::` form's item separators: ',' and, as SRS reads it, '?', '&' and ';'. */
+function isLibsrtSeparator(c: number): boolean {
+  return c === 0x2c || c === 0x3f || c === 0x26 || c === 0x3b;
+}
 
 type Failure = { readonly ok: false; readonly error: StreamIdError };
 
@@ -129,11 +133,18 @@ function parseLibsrt(body: string, defaults: Defaults): Result<StreamId, StreamI
   let m: string | undefined;
   let u: string | undefined;
   const params: Array<readonly [string, string]> = [];
-  for (const item of body.split(LIBSRT_SEPARATORS)) {
-    if (item === '') continue;
-    const eq = item.indexOf('=');
-    const key = eq < 0 ? item : item.slice(0, eq);
-    const value = eq < 0 ? '' : item.slice(eq + 1);
+  // Items cut straight out of the body (no array of items, no item strings): every CONCLUSION comes here.
+  const end = body.length;
+  for (let start = 0, stop = 0; start < end; start = stop + 1) {
+    let eq = -1;
+    for (stop = start; stop < end; stop++) {
+      const c = body.charCodeAt(stop);
+      if (isLibsrtSeparator(c)) break;
+      if (c === 0x3d && eq < 0) eq = stop;
+    }
+    if (stop === start) continue;
+    const key = eq < 0 ? body.slice(start, stop) : body.slice(start, eq);
+    const value = eq < 0 ? '' : body.slice(eq + 1, stop);
     if (key === 'r' || key === 'h' || key === 'm' || key === 'u') {
       const repeated = key === 'r' ? r !== undefined : key === 'h' ? h !== undefined : key === 'm' ? m !== undefined : u !== undefined;
       if (repeated) return fail('BAD_FORMAT', `key '${key}' given more than once`);

@@ -12,11 +12,20 @@ type Entry = LinkCountsSum & { readonly mode: StreamMode; readonly origin: strin
 
 /** Keeps the counts of ended sessions so the counters never go backwards when a session ends. */
 export class LinkTotals {
+  /** In the order the (mode, origin) pairs first ended: the order collect() reports them. */
   private readonly ended = new Map<string, Entry>();
+  /** The same entries by mode, then origin: every ended session finds its entry without a key string. */
+  private readonly endedByMode = new Map<StreamMode, Map<string, Entry>>();
 
   addEnded(session: Session): void {
     if (session.origin === undefined || session.state !== 'closed') return;
-    addSessionCounts(entryOf(this.ended, session.streamId.mode, session.origin.id), session, false);
+    const mode = session.streamId.mode;
+    const origin = session.origin.id;
+    let byOrigin = this.endedByMode.get(mode);
+    if (byOrigin === undefined) this.endedByMode.set(mode, (byOrigin = new Map()));
+    let entry = byOrigin.get(origin);
+    if (entry === undefined) byOrigin.set(origin, (entry = entryOf(this.ended, mode, origin)));
+    addSessionCounts(entry, session, false);
   }
 
   /** Ended sessions' counts plus the live ones', and the live sessions' bitrates. */

@@ -68,6 +68,34 @@ describe('StickyBalancer', () => {
     assert.equal((await balancer.acquire('k1'))?.id, B.id, 'a fresh pick after expiry');
   });
 
+  it('expires each idle assignment on time when the oldest was taken again or the map emptied in between', async () => {
+    let now = 0;
+    const { balancer } = cluster({ origins: [1, 2], strategy: new RoundRobinStrategy(), graceMs: 1000, clock: () => now });
+    const idle = async (key: string): Promise<void> => balancer.release(key, (await balancer.acquire(key))!, true);
+    await idle('first');
+    now = 400;
+    await idle('second');
+    now = 500;
+    // The oldest idle one is live again: the next due is 'second' at 1400, not 'first' at 1000.
+    const again = await balancer.acquire('first');
+    now = 1399;
+    assert.deepEqual(balancer.assignments().map((a) => a.streamKey).sort(), ['first', 'second']);
+    now = 1400;
+    assert.deepEqual(balancer.assignments().map((a) => a.streamKey), ['first']);
+    // Idle again, alone: due a grace period from now, whatever was due before.
+    balancer.release('first', again!, true);
+    now = 2399;
+    assert.equal(balancer.size, 1);
+    now = 2400;
+    assert.equal(balancer.size, 0);
+    // After everything expired, a new idle one is due on its own time too.
+    await idle('third');
+    now = 3399;
+    assert.equal(balancer.size, 1);
+    now = 3400;
+    assert.equal(balancer.size, 0);
+  });
+
   // Regression (defect 2, part 1): a stream whose only session failed its handshake kept its key for the grace period.
   it('releases at once a stream none of whose sessions connected', async () => {
     const { balancer, provider } = cluster({ origins: [1, 2], strategy: new RoundRobinStrategy(), graceMs: 60_000 });

@@ -37,4 +37,18 @@ describe('sourceKeyOf', () => {
     assert.equal(sourceKeyOf('1::2::3'), '1::2::3');
     assert.equal(sourceKeyOf('zz::1'), 'zz::1');
   });
+  it('answers each address its own key when addresses alternate or repeat (the last answer is reused)', () => {
+    const cases: [string, string][] = [
+      ['::ffff:192.0.2.7', '192.0.2.7'],
+      ['::ffff:192.0.2.7', '192.0.2.7'],
+      ['2001:db8:1:2::5', '2001:db8:1:2::/64'],
+      ['2001:db8:1:2::5', '2001:db8:1:2::/64'],
+      ['::ffff:192.0.2.8', '192.0.2.8'],
+      ['192.0.2.9', '192.0.2.9'],
+      ['::ffff:192.0.2.8', '192.0.2.8'],
+      ['2001:db8:9:9::1%eth0', '2001:db8:9:9::/64'],
+      ['::ffff:192.0.2.7', '192.0.2.7'],
+    ];
+    for (const [address, key] of cases) assert.equal(sourceKeyOf(address), key, address);
+  });
 });

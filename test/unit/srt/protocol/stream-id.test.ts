@@ -390,6 +390,56 @@ describe('parseStreamId: fuzz', () => {
     assert.ok(accepted > 50, `only ${accepted} accepted`);
   });
 
+  it("cuts #!:: items at ',', '?', '&' and ';' as a split would (params, user, mode and refusals over token soup)", () => {
+    const random = mulberry32(0x17e5);
+    let accepted = 0;
+    let refusedInItems = 0;
+    for (let n = 0; n < 5000; n++) {
+      const count = 1 + Math.floor(random() * 12);
+      let body = '';
+      for (let i = 0; i < count; i++) {
+        body += tokens[Math.floor(random() * tokens.length)];
+        // A resource now and then, so that the accept path is taken too.
+        if (random() < 0.15) body += ',r=live/s,';
+      }
+      // The oracle: split, drop empty items, key before the first '=', routing keys once each, others kept in order.
+      const routing = new Map<string, string>();
+      const params: [string, string][] = [];
+      let itemError = false;
+      for (const item of body.split(/[,?&;]/)) {
+        if (item === '') continue;
+        const eq = item.indexOf('=');
+        const key = eq < 0 ? item : item.slice(0, eq);
+        const value = eq < 0 ? '' : item.slice(eq + 1);
+        if (['r', 'h', 'm', 'u'].includes(key)) {
+          if (routing.has(key)) {
+            itemError = true;
+            break;
+          }
+          routing.set(key, value);
+        } else if (!/^[A-Za-z0-9._~-]+$/.test(key)) {
+          itemError = true;
+          break;
+        } else {
+          params.push([key, value]);
+        }
+      }
+      const result = parseStreamId(`#!::${body}`);
+      if (itemError) {
+        refusedInItems++;
+        assert.equal(result.ok, false, body);
+        continue;
+      }
+      if (!result.ok) continue;
+      accepted++;
+      assert.deepEqual(result.value.params, params, body);
+      const user = routing.get('u');
+      assert.equal(result.value.user, user === '' ? undefined : user, body);
+      assert.equal(result.value.mode, routing.get('m')?.toLowerCase() ?? 'request', body);
+    }
+    assert.ok(accepted > 100 && refusedInItems > 100, `${accepted} accepted, ${refusedInItems} refused in their items`);
+  });
+
   it('never throws on random code units, including long ones', () => {
     const random = mulberry32(42);
     for (let n = 0; n < 3000; n++) {
