@@ -155,7 +155,9 @@ for (const errno of ['ENOBUFS', 'EAGAIN', 'EPERM']) {
           const fromCaller = s.packetsFromCaller - before.fromCaller;
           const counted = s.sendQueueDrops - before.drops + (s.sendErrors - before.errors);
           const reachedProxy = fromCaller + kernelDrops(proxy.srtPort) >= sentToOrigin;
-          return reachedProxy && atOrigin().length + kernelDrops(origin.port) + counted === fromCaller ? s : undefined;
+          if (reachedProxy && atOrigin().length + kernelDrops(origin.port) + counted === fromCaller) return s;
+          const seen = { sent: sentToOrigin, fromCaller, delivered: atOrigin().length, originDrops: kernelDrops(origin.port), counted, tally: tally() };
+          throw new Error(JSON.stringify(seen));
         },
         WAIT_MS,
         50,
