@@ -42,14 +42,15 @@ function setFdLimit(pid: number, limit: number): void {
 /** Waits until the proxy's fd count holds still (the start-up's HTTP connections closed). */
 async function settledFds(proxy: ProxyProcess): Promise<void> {
   let last = -1;
+  let same = 0;
   await waitFor(
     "the proxy's fd count to hold still",
     async () => {
       const now = fdCount(proxy.pid).total;
-      const settled = now === last;
+      same = now === last ? same + 1 : 0;
       last = now;
       await sleep(300);
-      return settled ? true : undefined;
+      return same >= 3 ? true : undefined;
     },
     WAIT_MS,
     0,
