@@ -57,6 +57,12 @@ async function settledFds(proxy: ProxyProcess): Promise<void> {
   );
 }
 
+/** SIGTERM: the live sessions drained (DRAIN_TIMEOUT_MS 1 s in the e2e defaults), then exit 0, well before SIGKILL. */
+async function stopsCleanly(proxy: ProxyProcess): Promise<void> {
+  await proxy.stop(8000);
+  assert.deepEqual(proxy.process.exitInfo, { code: 0, signal: null }, 'the proxy exits by itself on SIGTERM');
+}
+
 async function connect(scope: Scope, proxy: ProxyProcess, name: string): Promise<{ caller: RawCaller; outcome: string; hsType: number | undefined }> {
   const caller = await scope.rawCaller();
   const result = await caller.connect({ host: '127.0.0.1', port: proxy.srtPort, streamId: sid(name, 'publish'), timeoutMs: 5000 });
@@ -132,11 +138,47 @@ e2eTest(
     assert.equal(rejectedCount(stats, OVERLOAD), 2, JSON.stringify(stats.handshakes));
     assert.deepEqual(stats.sessions, { active: 0, handshaking: 0, opened: 6, closed: 6 });
     assert.equal(stats.errors.origin, 2, 'each failed openLink counted once');
-    const origins = (await proxy.getJson<{ origins: { known: number; available: number } }>('/api/v1/stats')).origins;
-    assert.deepEqual(origins, { known: 2, available: 2 }, 'running out of fds is not the origins\' fault');
+    assert.deepEqual(stats.origins, { known: 2, available: 2 }, "running out of fds is not the origins' fault");
     const s7 = await connect(scope, proxy, 's7');
     const s8 = await connect(scope, proxy, 's8');
     assert.deepEqual([s7.outcome, s8.outcome], ['accepted', 'accepted'], 'new sessions of both families after the exhaustion');
+    await stopsCleanly(proxy);
   },
   { timeout: 120_000 },
 );
+
+/** The data path this run is for (npm test runs the e2e suite with DATA_PATH=js too): the same refusal and recovery. */
+const DATA_PATH = process.env.DATA_PATH === 'js' ? 'js' : 'native';
+
+e2eTest(`${DATA_PATH} data path out of fds: 2402 at once, then HTTP and new sessions once the session ends`, async (scope) => {
+  const origin = await scope.rawOrigin('127.0.0.1');
+  const proxy = await scope.proxy({ origins: [hostPort('127.0.0.1', origin.port)], env: { DATA_PATH, WORKERS: '1' } });
+  assert.equal((await proxy.stats()).dataPath, DATA_PATH);
+  await settledFds(proxy);
+  setFdLimit(proxy.pid, limitLeaving(proxy.pid, 1));
+  const s1 = await connect(scope, proxy, 'one');
+  assert.equal(s1.outcome, 'accepted');
+  const started = performance.now();
+  const s2 = await connect(scope, proxy, 'two');
+  assert.deepEqual([s2.outcome, s2.hsType], ['rejected', OVERLOAD]);
+  assert.ok(performance.now() - started < 1500, 'refused at once, not after the origin handshake timeout');
+  const before = origin.otherPackets;
+  s1.caller.sendShutdown();
+  await s1.caller.flush();
+  await waitFor('the SHUTDOWN at the origin', () => (origin.otherPackets > before ? true : undefined), WAIT_MS, 10);
+  const stats = await waitFor(
+    'the HTTP API to answer again with no session left',
+    async () => {
+      const r = await httpGet<Awaited<ReturnType<ProxyProcess['stats']>>>(proxy.url('/api/v1/stats'), 1000);
+      return r.status === 200 && r.body.sessions.active === 0 ? r.body : undefined;
+    },
+    WAIT_MS,
+    100,
+  );
+  assert.equal(rejectedCount(stats, OVERLOAD), 1, JSON.stringify(stats.handshakes));
+  assert.deepEqual(stats.origins, { known: 1, available: 1 }, "running out of fds is not the origin's fault");
+  assert.equal(stats.originSockets, 0, 'the refused link is gone too');
+  const s3 = await connect(scope, proxy, 'three');
+  assert.equal(s3.outcome, 'accepted', 'a new session once an fd is free again');
+  await stopsCleanly(proxy);
+});

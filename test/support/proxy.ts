@@ -53,6 +53,7 @@ export interface ProxyStats {
   /** Process-wide failures: `send` counts handshake-path sends the kernel refused or that failed. */
   readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
   readonly dataPath: 'native' | 'js';
+  readonly origins: { readonly known: number; readonly available: number };
 }
 
 export interface ProxyLaunchOptions {
