@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on Debian, as root: Node.js, npm packages, and the real peers
 # (ffmpeg with libsrt, srt-tools for srt-live-transmit, redis-server, python3 for raw-socket tests), the native
-# data path's build tools (python3, make, g++; g++ brings gcc's libasan for the ASan pass), clang-14 with
+# data path's build tools (python3, make, g++; g++ brings gcc's libasan for the ASan pass), gcc and prlimit
+# (util-linux) for the native send-refusal and fd-exhaustion tests, clang-14 with
 # libclang-rt-14-dev (libFuzzer and its sanitizers, for scripts/fuzz.sh), the container check's engine and
 # base-image tools (docker.io, debootstrap, iptables) and pip for the chart check's schemas.
 # The chart check builds helm and kubeconform with go >= 1.26 (scripts/ensure-go.sh fetches Go's toolchain module
@@ -16,6 +17,10 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
+# gcc builds the send-refusal tests' LD_PRELOAD shim (test/support/send-fault-shim.c); prlimit (util-linux) lowers
+# a running proxy's RLIMIT_NOFILE in the fd-exhaustion test.
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
 command -v clang-14 >/dev/null 2>&1 || need+=(clang-14)
 dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)

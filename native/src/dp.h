@@ -87,6 +87,11 @@
  * buffer memory while empty): 256 per family absorbs the waves of a few hundred sessions the benchmark models while
  * leaving RLIMIT_NOFILE (raised by node to its hard limit) no tighter than 512 fds. */
 #define DP_SPARE_SOCKETS 256
+/* After an origin socket() failed for want of fds (EMFILE/ENFILE), closed links' sockets are closed, not kept, for
+ * this long: a kept socket would hold on to the fd the closing session frees, and with the process at its limit that
+ * fd is what the HTTP API (health probes), a new connection or a log file needs next; measured: with every free fd
+ * taken by kept sockets the HTTP API stayed unreachable after every session had ended. */
+#define DP_FD_SHORTAGE_MS 60000
 /* Buckets of the origin-socket-id index (power of two). */
 #define DP_BUCKETS 4096
 
@@ -179,6 +184,8 @@ typedef struct dp {
    * 1 AF_INET6). */
   int spare_fd[2][DP_SPARE_SOCKETS];
   uint32_t spare_n[2];
+  /* uv_now before which no socket is kept (DP_FD_SHORTAGE_MS after the last EMFILE/ENFILE; 0: none yet). */
+  uint64_t fd_shortage_until;
 
   /* Links by id (1..cap-1) and a free list of ids. */
   dp_link **links;

@@ -236,9 +236,11 @@ static void drain_handshakes(dp *d) {
 /* A fresh origin socket of `family`, buffered and in the origin epoll set with `ev`: an fd, or -errno. */
 static int new_origin_socket(dp *d, int family, struct epoll_event *ev) {
   int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  /* Out of fds: the kept sockets (of the other family, this one's are used first) are only a saving. */
-  if (fd < 0 && (errno == EMFILE || errno == ENFILE) && dp_spare_sockets_close(d) > 0) {
-    fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  /* Out of fds: the kept sockets (of the other family, this one's are used first) are only a saving; none is kept
+   * for a while (DP_FD_SHORTAGE_MS), so the fds of the sessions that end go back to the process. */
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+    d->fd_shortage_until = uv_now(d->loop) + DP_FD_SHORTAGE_MS;
+    if (dp_spare_sockets_close(d) > 0) fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   }
   if (fd < 0) return -errno;
   set_buffers(fd, d->origin_buffer_bytes, d->origin_buffer_bytes);

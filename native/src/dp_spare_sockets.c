@@ -29,7 +29,7 @@ int dp_spare_socket_take(dp *d, int family) {
 
 int dp_spare_socket_keep(dp *d, int fd, int family) {
   uint32_t f = family_index(family);
-  if (d->closing || d->spare_n[f] == DP_SPARE_SOCKETS) return 0;
+  if (d->closing || d->spare_n[f] == DP_SPARE_SOCKETS || uv_now(d->loop) < d->fd_shortage_until) return 0;
   struct sockaddr unspec;
   memset(&unspec, 0, sizeof unspec);
   unspec.sa_family = AF_UNSPEC;

@@ -23,6 +23,12 @@ export interface SessionView {
   readonly bytesFromCaller: number;
   readonly packetsFromOrigin: number;
   readonly bytesFromOrigin: number;
+  /** Datagrams not relayed (foreign address, stray origin packets). */
+  readonly drops: number;
+  /** Relay datagrams dropped because the kernel refused them (EAGAIN/ENOBUFS) or the send queue was full. */
+  readonly sendQueueDrops: number;
+  /** Relay sends that failed otherwise. */
+  readonly sendErrors: number;
 }
 
 export interface ProxyStats {
@@ -44,6 +50,10 @@ export interface ProxyStats {
   };
   readonly handshakes: { readonly inductions: number; readonly accepted: number; readonly rejected: Record<string, number> };
   readonly originSockets: number;
+  /** Process-wide failures: `send` counts handshake-path sends the kernel refused or that failed. */
+  readonly errors: { readonly send: number; readonly origin: number; readonly socket: number };
+  readonly dataPath: 'native' | 'js';
+  readonly origins: { readonly known: number; readonly available: number };
 }
 
 export interface ProxyLaunchOptions {

@@ -121,6 +121,7 @@ export class JsDataPath implements DataPath, JsLinkHost {
     socket.once('close', this.onSocketClosed);
     socket.on('message', link.fromOrigin);
     socket.on('error', link.onError);
+    link.opening = true;
     try {
       // connect() reports bind/connect failures (EACCES, ENETUNREACH, EMFILE...) here, not as an 'error' event.
       socket.connect(originPort, originHost, (error?: Error) => {
@@ -141,6 +142,7 @@ export class JsDataPath implements DataPath, JsLinkHost {
         if (link.state === LinkState.Connecting) link.onError(error as NodeJS.ErrnoException);
       });
     }
+    link.opening = false;
     return id;
   }
 

@@ -54,6 +54,8 @@ export class JsLink implements RelayEntry<JsLink> {
   originFullAckAt = 0;
   /** A handshake datagram sent while connecting, sent once connected (the session resends on its own beat). */
   pending: Uint8Array | undefined;
+  /** Inside openLink(): an error now is told on the next turn, once the session knows its link (see onError). */
+  opening = false;
 
   /** One callback per link, shared by every relay send. */
   readonly onSent = (error: Error | null): void => {
@@ -114,6 +116,16 @@ export class JsLink implements RelayEntry<JsLink> {
   };
 
   readonly onError = (error: NodeJS.ErrnoException): void => {
+    // dgram emits a bind failure (EMFILE...) synchronously inside connect() when the address is a literal
+    // (literalLookup). Told on the next turn, as the DataPath contract says: now, no session knows this link yet and
+    // the error was lost (measured: 2503 after the origin handshake timeout, the origin blamed, instead of 2402).
+    // And the socket is closed now (it holds no fd), before connect() queues itself behind a bind that will never
+    // succeed: a close() behind that queue never runs, and the data path's close() waited for it forever.
+    if (this.opening) {
+      this.socket.close();
+      setImmediate(this.onError, error);
+      return;
+    }
     this.host.counters.originErrors++;
     if (this.state === LinkState.Closed || this.state === LinkState.Ended) return;
     const code = error.code ?? 'EIO';

@@ -23,6 +23,10 @@ class FakeSocket {
   getSendQueueCount(): number {
     return this.queued;
   }
+  closed = 0;
+  close(): void {
+    this.closed++;
+  }
 }
 
 const ORIGIN_SOCKET_ID = 0x379f9b81;
@@ -90,6 +94,20 @@ describe('JsLink', () => {
       link.fromOrigin(Buffer.alloc(44, 9));
       assert.equal(origin.sent.length + pub.sent.length, before);
     }
+  });
+
+  it('tells an error raised inside openLink (dgram: a bind failure, synchronous) on the next turn, and closes the socket at once', async () => {
+    const { host, counters, errors } = relayingLink();
+    const socket = new FakeSocket();
+    const link = new JsLink(4, socket as unknown as Socket, '127.0.0.1', 5000, host as unknown as JsLinkHost);
+    assert.equal(link.state, LinkState.Connecting);
+    link.opening = true;
+    link.onError(Object.assign(new Error('bind EMFILE'), { code: 'EMFILE', syscall: 'bind' }));
+    link.opening = false;
+    assert.equal(socket.closed, 1, 'closed before connect() queues itself behind the failed bind');
+    assert.deepEqual([errors, counters.originErrors], [[], 0], 'openLink has not returned the id yet');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([errors, counters.originErrors], [['EMFILE'], 1]);
   });
 
   it('reports ICMP unreachable while relaying as origin-unreachable, other errors only as counts', () => {
