@@ -293,15 +293,9 @@ export class SessionManager {
     this.counters.countConnected(session.streamId.mode, session.origin!.id);
     const handshakeMs = session.connectedAt - session.startedAt;
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
-    const id = session.streamId;
-    this.sessionLog.started({
-      session: session.id,
-      stream: id.key,
-      mode: id.mode,
-      caller: callerOf(session),
-      origin: session.origin?.id,
-      handshakeMs,
-    });
+    // Its identity fields, formatted once for both of its lines (the origin is known from now on and never changes).
+    session.logIdentity = this.sessionLog.identity(identify(session));
+    this.sessionLog.started(session.logIdentity, handshakeMs);
     if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
@@ -329,14 +323,10 @@ export class SessionManager {
       this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
       return;
     }
-    const id = session.streamId;
     const t = session.telemetry;
-    this.sessionLog.ended({
-      session: session.id,
-      stream: id.key,
-      mode: id.mode,
-      caller: callerOf(session),
-      origin: session.origin?.id,
+    // '' only if it ended on its way to connected (before onConnected ran).
+    const identity = session.logIdentity === '' ? this.sessionLog.identity(identify(session)) : session.logIdentity;
+    this.sessionLog.ended(identity, {
       reason: session.closeReason,
       durationMs: Date.now() - session.connectedAt,
       bytesFromCaller: session.bytesFromCaller,

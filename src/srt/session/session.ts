@@ -10,6 +10,7 @@ import {
 } from '../protocol/handshake.js';
 import { HandshakeType, isRejectionType } from '../protocol/handshake-type.js';
 import type { StreamId } from '../protocol/stream-id.js';
+import type { SessionLineIdentity } from '../../logging/session-log.js';
 import type { LinkCounters, LinkEnd, LinkId } from '../transport/data-path.js';
 import type { CloseReason } from './close-reason.js';
 import type { HandshakeTimed } from './handshake-timers.js';
@@ -60,6 +61,8 @@ export class Session implements HandshakeTimed {
   closeReason: CloseReason | undefined;
   /** The rejection the caller got, when it got one. */
   rejectCode: number | undefined;
+  /** Its identity as its log lines write it, made when it connected (SessionLog.identity); '' before. */
+  logIdentity = '' as SessionLineIdentity;
 
   /** The caller's CONCLUSION, patched into the origin's CONCLUSION once the origin's INDUCTION came. */
   private readonly callerConclusion: Buffer;
