@@ -8,7 +8,7 @@ import type { StreamId } from '../protocol/stream-id.js';
 import { CoarseClock } from './coarse-clock.js';
 import { HandshakeTimers } from './handshake-timers.js';
 import { ProxyCounters } from './proxy-counters.js';
-import { handshakeKeyOf, Session } from './session.js';
+import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
 import { LinkTotals } from './link-totals.js';
@@ -106,7 +106,7 @@ export class SessionManager {
    * never a second origin handshake. False when there is no such session.
    */
   answerRepeatedConclusion(address: string, port: number, callerSocketId: number): boolean {
-    const existing = this.table.getByHandshake(handshakeKeyOf(address, port, callerSocketId));
+    const existing = this.table.get(address, port, callerSocketId);
     if (existing === undefined) return false;
     existing.onCallerConclusionRepeated();
     return true;

@@ -31,8 +31,6 @@ let nextSessionNumber = 1;
 export class Session implements HandshakeTimed {
   readonly id: string;
   readonly startedAt: number;
-  /** The caller's (address, port, socket id): the session table's key, made once. */
-  readonly handshakeKey: string;
   state: SessionState = 'routing';
   origin: Origin | undefined;
   originSocketId = 0;
@@ -86,7 +84,6 @@ export class Session implements HandshakeTimed {
   ) {
     this.id = `s${nextSessionNumber++}`;
     this.startedAt = Date.now();
-    this.handshakeKey = handshakeKeyOf(callerAddress, callerPort, callerSocketId);
     // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
@@ -288,8 +285,4 @@ export function handshakePeerAddressOf(address: string): string {
   const zone = address.indexOf('%');
   const bare = zone < 0 ? address : address.slice(0, zone);
   return bare.startsWith('::ffff:') && bare.includes('.') ? bare.slice(7) : bare;
-}
-
-export function handshakeKeyOf(address: string, port: number, socketId: number): string {
-  return `${address}|${port}|${socketId}`;
 }
