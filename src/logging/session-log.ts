@@ -77,16 +77,17 @@ export class SessionLog {
     return text as SessionLineIdentity;
   }
 
-  started(identity: SessionLineIdentity, handshakeMs: number): void {
+  /** `at`: the line's time (Date.now() of the event, which the caller has read already). */
+  started(identity: SessionLineIdentity, handshakeMs: number, at = Date.now()): void {
     if (!this.enabled) return;
-    this.refreshHeads();
+    this.refreshHeads(at);
     this.stream.write(this.startedHead + identity + ',"handshakeMs":' + numberText(handshakeMs) + '}\n');
   }
 
-  ended(identity: SessionLineIdentity, line: SessionEndLine): void {
+  ended(identity: SessionLineIdentity, line: SessionEndLine, at = Date.now()): void {
     if (!this.enabled) return;
     // Field by field in a fixed order: a new field of SessionEndLine needs its line here.
-    this.refreshHeads();
+    this.refreshHeads(at);
     let text = this.endedHead + identity;
     if (line.reason !== undefined) text += ',"reason":' + jsonString(line.reason);
     text += ',"durationMs":' + numberText(line.durationMs);
@@ -103,9 +104,8 @@ export class SessionLog {
     this.stream.write(text + '}\n');
   }
 
-  /** Everything up to a line's identity, with the ISO time of now: formatted once per millisecond (lines come in bursts). */
-  private refreshHeads(): void {
-    const now = Date.now();
+  /** Everything up to a line's identity, with the ISO time of `now`: formatted once per millisecond (lines come in bursts). */
+  private refreshHeads(now: number): void {
     if (now === this.headsAt) return;
     this.headsAt = now;
     const head = '{"level":"info","time":"' + new Date(now).toISOString() + '",' + this.fixed + ',"msg":"';

@@ -295,7 +295,8 @@ export class SessionManager {
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
     // Its identity fields, formatted once for both of its lines (the origin is known from now on and never changes).
     session.logIdentity = this.sessionLog.identity(identify(session));
-    this.sessionLog.started(session.logIdentity, handshakeMs);
+    // Stamped with the time it connected (this same turn): no second clock read.
+    this.sessionLog.started(session.logIdentity, handshakeMs, session.connectedAt);
     if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
@@ -326,9 +327,10 @@ export class SessionManager {
     const t = session.telemetry;
     // '' only if it ended on its way to connected (before onConnected ran).
     const identity = session.logIdentity === '' ? this.sessionLog.identity(identify(session)) : session.logIdentity;
+    const now = Date.now();
     this.sessionLog.ended(identity, {
       reason: session.closeReason,
-      durationMs: Date.now() - session.connectedAt,
+      durationMs: now - session.connectedAt,
       bytesFromCaller: session.bytesFromCaller,
       bytesFromOrigin: session.bytesFromOrigin,
       packetsFromCaller: session.packetsFromCaller,
@@ -340,7 +342,7 @@ export class SessionManager {
       rttMs: t === undefined ? undefined : t.receiver === undefined ? null : t.receiver.rttUs / 1000,
       lossReported: t === undefined ? undefined : t.byOrigin.lossReported + t.byCaller.lossReported,
       retransmitted: t === undefined ? undefined : session.retransmittedFromCaller + session.retransmittedFromOrigin,
-    });
+    }, now);
   }
 
   /**

@@ -130,6 +130,19 @@ describe('SessionLog', () => {
     assert.ok(!written.join('').includes('hunter2'));
   });
 
+  it("stamps a line with the time it is given (the event's), else with now", () => {
+    const { lines, log } = capture();
+    const made = log.identity(identity);
+    log.started(made, 3, Date.UTC(2030, 0, 2, 3, 4, 5, 6));
+    log.ended(made, end, Date.UTC(2030, 0, 2, 3, 4, 5, 7));
+    const before = Date.now();
+    log.ended(made, end);
+    assert.equal(lines[0]!.time, '2030-01-02T03:04:05.006Z');
+    assert.equal(lines[1]!.time, '2030-01-02T03:04:05.007Z');
+    const time = Date.parse(lines[2]!.time as string);
+    assert.ok(time >= before && time <= Date.now(), lines[2]!.time as string);
+  });
+
   it('makes no identity text below its level', () => {
     const log = SessionLog.create('warn', { write: () => assert.fail('nothing is written below info') });
     assert.equal(log.identity(identity), '');
