@@ -60,6 +60,17 @@
 #define DP_JS_SKIP 2
 /* A caller's CONCLUSION whose SYN cookie the data path verified (JS need not hash it again). */
 #define DP_JS_CALLER_VERIFIED 3
+/* Link events (ends and errors) handed to JS per call (dp_emit_events), in an Int32Array JS owns: kind, link id,
+ * code. A pass with more (or with events its handlers cause) makes as many calls as it needs. */
+#define DP_JS_EVENTS 512
+#define DP_EVENT_FIELDS 3
+/* Event kinds, as src/srt/transport/native/native-addon.ts LinkEventKind. */
+#define DP_EVENT_ENDED 0
+#define DP_EVENT_ERROR 1
+/* An ended event's code: the LinkEnd, as native-addon.ts LINK_ENDS (an error's code is its errno). */
+#define DP_END_CALLER_SHUTDOWN 0
+#define DP_END_ORIGIN_SHUTDOWN 1
+#define DP_END_ORIGIN_UNREACHABLE 2
 /* recvmmsg batches per poll callback on the public socket before the loop gets a turn for origins. */
 #define DP_BATCHES_PER_WAKE 16
 /* recvmmsg batches per poll callback on one origin socket, as many as on the public socket: after a stall an origin
@@ -136,8 +147,8 @@ typedef struct {
 /* A link event for JS, collected during a batch and fired after it (JS may then close links). */
 typedef struct {
   uint32_t id, gen;
-  int kind; /* 0 ended, 1 error */
-  int code; /* LinkEnd index or errno */
+  int kind; /* DP_EVENT_ENDED or DP_EVENT_ERROR */
+  int code; /* DP_END_* or errno */
 } dp_event;
 
 typedef struct dp {
@@ -148,7 +159,7 @@ typedef struct dp {
   napi_async_cleanup_hook_handle cleanup;
   napi_async_context async_context;
   napi_ref resource;
-  napi_ref on_handshakes, on_link_error, on_link_ended;
+  napi_ref on_handshakes, on_link_events;
 
   int pub_fd;
   int pub_family;
@@ -213,7 +224,8 @@ typedef struct dp {
   uint32_t js_n, js_used;
   dp_addr js_from[DP_JS_ENTRIES];
   uint32_t js_gen[DP_JS_ENTRIES];
-  /* Inside the JS call: link ids freed now are not handed out again until it returns (entries name links by id). */
+  /* Inside a JS call of staged datagrams or link events: link ids freed now are not handed out again until it
+   * returns (entries name links by id). */
   int js_emitting;
   /* Inside a poll callback or the check's JS call: this turn's uv_check flush is still ahead, so a send JS queues
    * now needs no idle turn to get there. */
@@ -228,6 +240,9 @@ typedef struct dp {
   /* Grows at handshake rate (openLink failures); bounded per batch otherwise. */
   dp_event *events;
   uint32_t events_n, events_cap;
+  /* Where dp_emit_events hands them to JS: an Int32Array made at listen (DP_JS_EVENTS x DP_EVENT_FIELDS). */
+  napi_ref js_events_ref;
+  int32_t *js_events;
   dp_counters counters;
   /* Set when JS gave the SYN cookie secret at listen: INDUCTIONs are answered here, as the handshake engine would. */
   int answer_inductions;

@@ -53,7 +53,7 @@ static void push_event(dp *d, dp_link *l, int kind, int code) {
 void dp_link_fail(dp *d, dp_link *l, int e) {
   l->error_reported = 1;
   d->counters.origin_errors++;
-  push_event(d, l, 1, e);
+  push_event(d, l, DP_EVENT_ERROR, e);
   dp_schedule_events(d);
 }
 
@@ -61,7 +61,7 @@ void dp_link_fail(dp *d, dp_link *l, int e) {
 static void end_link(dp *d, dp_link *l, int why) {
   if (l->state != LINK_RELAYING) return;
   l->state = LINK_ENDED;
-  push_event(d, l, 0, why);
+  push_event(d, l, DP_EVENT_ENDED, why);
 }
 
 int64_t dp_cookie_bucket(void) {
@@ -419,7 +419,7 @@ static void send_link_batch(dp *d, dp_link *l) {
     if (is_unreachable(e)) {
       d->counters.origin_errors++;
       l->send_errors += l->batch_n - sent;
-      end_link(d, l, 2);
+      end_link(d, l, DP_END_ORIGIN_UNREACHABLE);
       break;
     }
   }
@@ -515,7 +515,7 @@ static int read_public(dp *d) {
     d->in_iov[i].iov_len = len;
     l->batch_idx[l->batch_n++] = (uint8_t)i;
     if (info.kind == SRT_PKT_CONTROL) {
-      if (info.control_type == SRT_CTRL_SHUTDOWN) end_link(d, l, 0);
+      if (info.control_type == SRT_CTRL_SHUTDOWN) end_link(d, l, DP_END_CALLER_SHUTDOWN);
       else if (l->telemetry) dp_receiver_read(&l->by_caller, info.control_type, p, len, now);
     } else if (info.retransmitted && l->telemetry) {
       l->retransmitted_from_caller++;
@@ -607,10 +607,10 @@ static void origin_error(dp *d, dp_link *l, int e) {
   if (l->state == LINK_OPEN) {
     if (!l->error_reported) {
       l->error_reported = 1;
-      push_event(d, l, 1, e);
+      push_event(d, l, DP_EVENT_ERROR, e);
     }
   } else if (l->state == LINK_RELAYING && is_unreachable(e)) {
-    end_link(d, l, 2);
+    end_link(d, l, DP_END_ORIGIN_UNREACHABLE);
   }
 }
 
@@ -667,7 +667,7 @@ static void read_origin(dp *d, dp_link *l) {
       l->bytes_from_origin += (double)len;
       l->last_from_origin = now;
       if (info.kind == SRT_PKT_CONTROL) {
-        if (info.control_type == SRT_CTRL_SHUTDOWN) end_link(d, l, 1);
+        if (info.control_type == SRT_CTRL_SHUTDOWN) end_link(d, l, DP_END_ORIGIN_SHUTDOWN);
         else if (l->telemetry) dp_receiver_read(&l->by_origin, info.control_type, p, len, now);
       } else if (info.kind == SRT_PKT_DATA && info.retransmitted && l->telemetry) {
         l->retransmitted_from_origin++;

@@ -12,8 +12,6 @@ typedef struct {
   uint32_t live;
 } dp_instance;
 
-static const char *const LINK_ENDS[] = {"caller-shutdown", "origin-shutdown", "origin-unreachable"};
-
 static void throw_errno(napi_env env, int e, const char *what) {
   napi_value code, msg, error;
   const char *name = uv_err_name(-e);
@@ -108,34 +106,48 @@ void dp_emit_handshakes(dp *d) {
   napi_close_handle_scope(env, scope);
 }
 
+/* The pass's link ends and errors, in the order they happened, in as few JS calls as the entries allow (one per
+ * turn unless more than DP_JS_EVENTS): JS reads them from the Int32Array it got at listen, as numbers (the end's
+ * LinkEnd index, the error's errno), and names them itself. Events of links closed (or ids reused) since they were
+ * pushed are left out here by generation; link ids freed during a call are not reused before the pass ends, so JS
+ * skips the events of links its handlers close during the call by id alone. Events JS causes while these run
+ * (openLink failing) are told in this same pass, by a further call. */
 void dp_emit_events(dp *d) {
   if (d->events_n == 0) return;
   napi_env env = d->env;
   napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  /* JS may add events while these run (openLink failing): they are told in this same pass. */
-  for (uint32_t i = 0; i < d->events_n && !d->closing; i++) {
-    dp_event e = d->events[i];
-    dp_link *l = dp_link_get(d, e.id);
-    if (l == NULL || l->gen != e.gen) continue;
-    napi_value argv[2];
-    napi_create_uint32(env, e.id, &argv[0]);
-    if (e.kind == 0) {
-      napi_create_string_utf8(env, LINK_ENDS[e.code], NAPI_AUTO_LENGTH, &argv[1]);
-      call_js(d, d->on_link_ended, 2, argv);
-    } else {
-      napi_create_string_utf8(env, uv_err_name(-e.code), NAPI_AUTO_LENGTH, &argv[1]);
-      call_js(d, d->on_link_error, 2, argv);
-    }
+  if (d->closing || d->js_events == NULL || napi_open_handle_scope(env, &scope) != napi_ok) {
+    d->events_n = 0;
+    return;
   }
+  int emitting = d->js_emitting;
+  d->js_emitting = 1;
+  uint32_t done = 0;
+  while (done < d->events_n && !d->closing) {
+    uint32_t n = 0;
+    for (; done < d->events_n && n < DP_JS_EVENTS; done++) {
+      dp_event e = d->events[done];
+      dp_link *l = dp_link_get(d, e.id);
+      if (l == NULL || l->gen != e.gen) continue;
+      int32_t *out = d->js_events + DP_EVENT_FIELDS * n++;
+      out[0] = e.kind;
+      out[1] = (int32_t)e.id;
+      out[2] = e.code;
+    }
+    if (n == 0) continue;
+    napi_value argv[1];
+    napi_create_uint32(env, n, &argv[0]);
+    call_js(d, d->on_link_events, 1, argv);
+  }
+  d->js_emitting = emitting;
   d->events_n = 0;
   napi_close_handle_scope(env, scope);
 }
 
 static void release_js(dp *d) {
   napi_env env = d->env;
-  napi_ref *refs[] = {&d->resource,         &d->on_handshakes,  &d->on_link_error,      &d->on_link_ended,
-                      &d->js_bytes_ref,     &d->js_entries_ref, &d->js_addresses_ref};
+  napi_ref *refs[] = {&d->resource,       &d->on_handshakes,     &d->on_link_events, &d->js_bytes_ref,
+                      &d->js_entries_ref, &d->js_addresses_ref, &d->js_events_ref};
   for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
     if (*refs[i] != NULL) napi_delete_reference(env, *refs[i]);
     *refs[i] = NULL;
@@ -143,6 +155,7 @@ static void release_js(dp *d) {
   /* JS owns that memory: never written again. */
   d->js_bytes = NULL;
   d->js_entries = NULL;
+  d->js_events = NULL;
   d->js_n = d->js_used = 0;
   if (d->async_context != NULL) napi_async_destroy(env, d->async_context);
   d->async_context = NULL;
@@ -238,8 +251,10 @@ static napi_ref fn_ref(napi_env env, napi_value events, const char *name) {
 
 /* listen(host, port, receiveBufferBytes, sendBufferBytes, originBufferBytes, reusePort, events[, cookieSecret[, fd]])
  *   -> { handle, address, port, receiveBufferBytes, sendBufferBytes, handshakeBytes, handshakeEntries,
- *        handshakeAddresses }
- * events: onHandshakes(count), onLinkError(id, code), onLinkEnded(id, why). onHandshakes hands over `count` staged
+ *        handshakeAddresses, linkEvents }
+ * events: onHandshakes(count), onLinkEvents(count). onLinkEvents hands over `count` link events, entry i being
+ * linkEvents[3i..3i+2] = kind (0 ended, 1 error), link id, code (ended: 0 caller-shutdown, 1 origin-shutdown,
+ * 2 origin-unreachable; error: the errno), valid during the call only. onHandshakes hands over `count` staged
  * datagrams, entry i being handshakeEntries[4i..4i+3] = kind (0 caller, 1 origin, 2 skip, 3 caller CONCLUSION
  * with a verified cookie), caller port or link id,
  * offset and length in handshakeBytes; a caller's address is handshakeAddresses[i]. Valid during the call only.
@@ -295,8 +310,7 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
     d->answer_inductions = 1;
   }
   d->on_handshakes = fn_ref(env, argv[6], "onHandshakes");
-  d->on_link_error = fn_ref(env, argv[6], "onLinkError");
-  d->on_link_ended = fn_ref(env, argv[6], "onLinkEnded");
+  d->on_link_events = fn_ref(env, argv[6], "onLinkEvents");
   napi_value resource, name;
   napi_create_object(env, &resource);
   napi_create_reference(env, resource, 1, &d->resource);
@@ -347,6 +361,13 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
     napi_set_named_property(env, result, "handshakeEntries", entries);
   } else {
     d->js_bytes = NULL; /* nothing staged without both */
+  }
+  napi_value events_ab, events;
+  if (napi_create_arraybuffer(env, DP_JS_EVENTS * DP_EVENT_FIELDS * sizeof(int32_t), &data, &events_ab) == napi_ok &&
+      napi_create_typedarray(env, napi_int32_array, DP_JS_EVENTS * DP_EVENT_FIELDS, events_ab, 0, &events) == napi_ok) {
+    d->js_events = data;
+    napi_create_reference(env, events, 1, &d->js_events_ref);
+    napi_set_named_property(env, result, "linkEvents", events);
   }
   napi_create_array_with_length(env, DP_JS_ENTRIES, &addresses);
   napi_create_reference(env, addresses, 1, &d->js_addresses_ref);

@@ -12,7 +12,8 @@ import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { emptyLinkCounters, type DataPath, type DataPathEvents, type DataPathListenOptions, type LinkId } from '../../src/srt/transport/data-path.js';
 import { checkNativeAddonFile, loadNativeAddon, loadNativeDataPath } from '../../src/srt/transport/native/load-native-data-path.js';
-import type { NativeDataPath } from '../../src/srt/transport/native/native-data-path.js';
+import { NativeDataPath } from '../../src/srt/transport/native/native-data-path.js';
+import type { NativeAddon } from '../../src/srt/transport/native/native-addon.js';
 import { bindUdp, closeUdp, freeUdpPort } from '../support/net.js';
 import { fdCount, isUdpPortBound, udpDropsByPort } from '../support/procfs.js';
 import { sleep, waitFor } from '../support/process.js';
@@ -302,6 +303,131 @@ describe('native data path', () => {
     assert.equal(c.packetsFromCaller, up);
     assert.equal(c.packetsFromOrigin, 32 + down);
     assert.equal(c.sendQueueDrops + c.sendErrors + c.drops, 0);
+  });
+
+  /** A data path whose addon records the count of every onLinkEvents call (one per pass unless it overflows). */
+  async function listenCountingLinkEvents(events: DataPathEvents): Promise<{ dp: NativeDataPath; port: number; calls: number[] }> {
+    const addon = loadNativeAddon();
+    const calls: number[] = [];
+    const counting = Object.create(addon, {
+      listen: {
+        value: (...args: Parameters<NativeAddon['listen']>) => {
+          const given = args[6];
+          args[6] = { ...given, onLinkEvents: (count: number) => (calls.push(count), given.onLinkEvents(count)) };
+          return addon.listen(...args);
+        },
+      },
+    }) as NativeAddon;
+    const dp = new NativeDataPath(counting);
+    const binding = await dp.listen(OPTIONS, events);
+    cleanups.push(() => dp.close());
+    return { dp, port: binding.port, calls };
+  }
+
+  /**
+   * Sends `datagrams` (hex), in order and each after the last left, from a child process while this thread's loop is
+   * blocked (spawnSync): they all wait in the public socket and the addon reads them in one turn. Each goes from a
+   * port bound here with SO_REUSEADDR (a link is pinned to its caller's address and port).
+   */
+  function sendInOneTurn(datagrams: { from: number; to: number; msg: Buffer }[]): void {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const dgram = require('node:dgram');
+         const list = JSON.parse(process.argv[1]);
+         const sockets = new Map();
+         const bind = (port) => new Promise((resolve, reject) => {
+           if (sockets.has(port)) return resolve(sockets.get(port));
+           const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+           s.once('error', reject);
+           s.bind(port, '127.0.0.1', () => (sockets.set(port, s), resolve(s)));
+         });
+         (async () => {
+           for (const d of list) {
+             const s = await bind(d.from);
+             await new Promise((resolve, reject) => s.send(Buffer.from(d.hex, 'hex'), d.to, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+           }
+           for (const s of sockets.values()) s.close();
+         })().catch((e) => { console.error(e); process.exit(1); });`,
+        JSON.stringify(datagrams.map((d) => ({ from: d.from, to: d.to, hex: d.msg.toString('hex') }))),
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(child.status, 0, `the sender failed: ${child.stderr}`);
+  }
+
+  /** `n` relaying links, each with its own caller (bound with SO_REUSEADDR, for sendInOneTurn) and origin. */
+  async function relayingLinks(dp: DataPath, n: number) {
+    const links = [];
+    for (let i = 0; i < n; i++) links.push(await relayingLink(dp, { caller: await boundUdp({ reuseAddr: true }) }));
+    return links;
+  }
+
+  it("tells a turn's link ends to JS in one call, in the order they happened", async () => {
+    const events = new Events();
+    const ended: { link: LinkId; why: string }[] = [];
+    events.onLinkEnded = (link, why) => void ended.push({ link, why });
+    const { dp, port, calls } = await listenCountingLinkEvents(events);
+    const links = await relayingLinks(dp, 5);
+    const order = [3, 1, 4, 0, 2];
+    sendInOneTurn(order.map((k) => ({ from: links[k]!.caller.address().port, to: port, msg: buildShutdown(ORIGIN_SID, k) })));
+    await waitFor('five link ends', () => (ended.length === 5 ? true : undefined), WAIT_MS, 10);
+    await sleep(50);
+    assert.deepEqual(ended, order.map((k) => ({ link: links[k]!.link, why: 'caller-shutdown' })));
+    assert.deepEqual(calls, [5], 'one JS call for the five');
+  });
+
+  it('leaves out the events of links closed before the call (by the same turn\'s handshakes) and during it (by an earlier event)', async () => {
+    const events = new Events();
+    const ended: LinkId[] = [];
+    const { dp, port, calls } = await listenCountingLinkEvents(events);
+    const [a, b, c, d] = await relayingLinks(dp, 4);
+    // The handshake call comes first in the turn: it closes c, whose SHUTDOWN the same batch read.
+    events.onHandshake = () => dp.closeLink(c!.link);
+    // a's end closes b, whose end is next in the same call.
+    events.onLinkEnded = (link) => {
+      ended.push(link);
+      if (link === a!.link) dp.closeLink(b!.link);
+    };
+    const caller = await boundUdp({ reuseAddr: true });
+    sendInOneTurn([
+      { from: a!.caller.address().port, to: port, msg: buildShutdown(ORIGIN_SID, 1) },
+      { from: c!.caller.address().port, to: port, msg: buildShutdown(ORIGIN_SID, 2) },
+      { from: b!.caller.address().port, to: port, msg: buildShutdown(ORIGIN_SID, 3) },
+      { from: d!.caller.address().port, to: port, msg: buildShutdown(ORIGIN_SID, 4) },
+      { from: caller.address().port, to: port, msg: callerInduction(0x99) },
+    ]);
+    await waitFor("d's end", () => (ended.includes(d!.link) ? true : undefined), WAIT_MS, 10);
+    await sleep(50);
+    assert.deepEqual(ended, [a!.link, d!.link], 'c closed before the call, b during it');
+    assert.deepEqual(calls, [3], "c's event left out by the addon, b's handed over and skipped");
+    assert.equal(dp.counters.callbackErrors, 0);
+  });
+
+  it('tells an error that an openLink inside the event pass raises in that same pass, after the events before it', async () => {
+    const events = new Events();
+    const told: string[] = [];
+    let failing: LinkId = 0;
+    let immediateRan = false;
+    const { dp, port, calls } = await listenCountingLinkEvents(events);
+    const [a, b] = await relayingLinks(dp, 2);
+    events.onLinkEnded = (link) => {
+      told.push(`ended ${link}`);
+      if (link !== a!.link) return;
+      // Fails at once (not an address): the error is pushed while this pass runs.
+      failing = dp.openLink('127.0.0.1', 9, 'not-an-address', 1);
+      setImmediate(() => (immediateRan = true));
+    };
+    events.onLinkError = (link, code) => void told.push(`error ${link} ${code} ${immediateRan ? 'next turn' : 'same pass'}`);
+    sendInOneTurn([
+      { from: a!.caller.address().port, to: port, msg: buildShutdown(ORIGIN_SID, 1) },
+      { from: b!.caller.address().port, to: port, msg: buildShutdown(ORIGIN_SID, 2) },
+    ]);
+    await waitFor('the error', () => (told.length === 3 ? true : undefined), WAIT_MS, 10);
+    await sleep(50);
+    assert.deepEqual(told, [`ended ${a!.link}`, `ended ${b!.link}`, `error ${failing} EINVAL same pass`]);
+    assert.deepEqual(calls, [2, 1], 'the pass made a second call for the event its handler caused');
   });
 
   it("sends a turn's origin handshakes in one burst at the turn's end: a link closed in the turn sends nothing", async () => {

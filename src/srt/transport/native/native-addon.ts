@@ -11,8 +11,13 @@ export interface NativeEvents {
    * stages the next turn's datagrams in the same memory.
    */
   onHandshakes(count: number): void;
-  onLinkError(link: LinkId, code: string): void;
-  onLinkEnded(link: LinkId, why: LinkEnd): void;
+  /**
+   * The pass's link ends and errors, in the order they happened (after the same turn's handshakes): entry i is
+   * LINK_EVENT_FIELDS numbers of `linkEvents` (kind, link id, code: a LINK_ENDS index or an errno). Events of links
+   * closed before the call are left out; link ids freed during the call are not reused before it returns. Lent for
+   * the call only.
+   */
+  onLinkEvents(count: number): void;
 }
 
 /** Fields readLink writes, in this order (native/src/dp_napi.c js_read_link). */
@@ -28,6 +33,12 @@ export const COUNTER_SLOTS = 12;
 /** An entry of `handshakeEntries` (native/src/dp.h DP_JS_*): kind, caller port or link id, offset, length. */
 export const HANDSHAKE_FIELDS = 4;
 export const HandshakeEntry = { CALLER: 0, ORIGIN: 1, SKIP: 2, CALLER_VERIFIED: 3 } as const;
+
+/** An entry of `linkEvents` (native/src/dp.h DP_EVENT_*): kind, link id, code. */
+export const LINK_EVENT_FIELDS = 3;
+export const LinkEventKind = { ENDED: 0, ERROR: 1 } as const;
+/** An ended event's code indexes this (dp.h DP_END_*); an error's code is its errno. */
+export const LINK_ENDS: readonly LinkEnd[] = ['caller-shutdown', 'origin-shutdown', 'origin-unreachable'];
 
 /** build/Release/srt_datapath.node as the binding exports it (native/src/dp_napi.c). */
 export interface NativeAddon {
@@ -52,6 +63,8 @@ export interface NativeAddon {
     handshakeBytes: Buffer;
     handshakeEntries: Int32Array;
     handshakeAddresses: string[];
+    /** Where onLinkEvents' events are (see NativeEvents.onLinkEvents). */
+    linkEvents: Int32Array;
   };
   sendToCaller(handle: NativeHandle, msg: Uint8Array, address: string, port: number): boolean;
   openLink(handle: NativeHandle, originHost: string, originPort: number, callerAddress: string, callerPort: number): LinkId;

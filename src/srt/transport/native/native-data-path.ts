@@ -8,11 +8,15 @@ import type {
   LinkId,
   ReceiverCounters,
 } from '../data-path.js';
+import { getSystemErrorName } from 'node:util';
 import {
   COUNTER_SLOTS,
   HANDSHAKE_FIELDS,
   HandshakeEntry,
+  LINK_ENDS,
+  LINK_EVENT_FIELDS,
   LINK_FIELDS,
+  LinkEventKind,
   LINK_SLOTS,
   RECEIVER_FIELDS,
   type NativeAddon,
@@ -22,7 +26,7 @@ import {
 /** DataPathCounters read from the addon at access time (scrape rate), through one reused array. */
 class NativeCounters implements DataPathCounters {
   private readonly slots = new Float64Array(COUNTER_SLOTS);
-  /** Exceptions of the handshake handlers, caught in NativeDataPath's batch loop (the addon counts the others). */
+  /** Exceptions of the DataPathEvents handlers, caught in NativeDataPath's batch loops (the addon counts the rest). */
   handlerErrors = 0;
   constructor(private readonly read: (out: Float64Array) => void) {}
   private at(i: number): number {
@@ -97,6 +101,13 @@ export class NativeDataPath implements DataPath {
   private handshakeBytes: Buffer = Buffer.alloc(0);
   private handshakeEntries: Int32Array = new Int32Array(0);
   private handshakeAddresses: string[] = [];
+  private linkEvents: Int32Array = new Int32Array(0);
+  /** Inside onLinkEvents: the links its handlers closed, whose later events in the call are stale (ids are not
+   * reused before the call returns). */
+  private inLinkEvents = false;
+  private readonly closedInLinkEvents = new Set<LinkId>();
+  /** errno -> name (ECONNREFUSED...), as libuv names it, filled as errors come (a handful of distinct ones). */
+  private readonly errnoNames = new Map<number, string>();
   readonly counters: NativeCounters = new NativeCounters((out) => {
     if (this.handle !== undefined) this.addon.readCounters(this.handle, this.lastCounters);
     out.set(this.lastCounters);
@@ -120,16 +131,21 @@ export class NativeDataPath implements DataPath {
         options.reusePort,
         {
           onHandshakes: (count) => this.deliver(events, count),
-          onLinkError: (link, code) => events.onLinkError(link, code),
-          onLinkEnded: (link, why) => events.onLinkEnded(link, why),
+          onLinkEvents: (count) => this.deliverLinkEvents(events, count),
         },
         options.cookieSecret,
         options.socketFd,
       );
+      if (!(bound.linkEvents instanceof Int32Array)) {
+        // An addon built before link events were batched would never tell its link ends.
+        this.addon.close(bound.handle);
+        throw new Error('native data path: the addon is out of date (no linkEvents); rebuild it with npm ci');
+      }
       this.handle = bound.handle;
       this.handshakeBytes = bound.handshakeBytes;
       this.handshakeEntries = bound.handshakeEntries;
       this.handshakeAddresses = bound.handshakeAddresses;
+      this.linkEvents = bound.linkEvents;
       return Promise.resolve({
         address: bound.address,
         port: bound.port,
@@ -163,6 +179,41 @@ export class NativeDataPath implements DataPath {
     }
   }
 
+  /**
+   * The pass's link ends and errors, in order, as DataPathEvents calls. A link a handler closes during the call gets
+   * no further event in it (as the addon's generation check does for links closed before); a throwing handler costs
+   * its event only.
+   */
+  private deliverLinkEvents(events: DataPathEvents, count: number): void {
+    const entries = this.linkEvents;
+    const closed = this.closedInLinkEvents;
+    this.inLinkEvents = true;
+    try {
+      for (let i = 0, e = 0; i < count && this.handle !== undefined; i++, e += LINK_EVENT_FIELDS) {
+        const link = entries[e + 1]!;
+        if (closed.size > 0 && closed.has(link)) continue;
+        try {
+          if (entries[e] === LinkEventKind.ENDED) events.onLinkEnded(link, LINK_ENDS[entries[e + 2]!]!);
+          else events.onLinkError(link, this.errnoName(entries[e + 2]!));
+        } catch {
+          this.counters.handlerErrors++;
+        }
+      }
+    } finally {
+      this.inLinkEvents = false;
+      closed.clear();
+    }
+  }
+
+  private errnoName(errno: number): string {
+    let name = this.errnoNames.get(errno);
+    if (name === undefined) {
+      name = getSystemErrorName(-errno);
+      this.errnoNames.set(errno, name);
+    }
+    return name;
+  }
+
   sendToCaller(msg: Uint8Array, address: string, port: number): boolean {
     return this.handle !== undefined && this.addon.sendToCaller(this.handle, msg, address, port);
   }
@@ -181,7 +232,9 @@ export class NativeDataPath implements DataPath {
   }
 
   closeLink(link: LinkId): void {
-    if (this.handle !== undefined) this.addon.closeLink(this.handle, link);
+    if (this.handle === undefined) return;
+    this.addon.closeLink(this.handle, link);
+    if (this.inLinkEvents) this.closedInLinkEvents.add(link);
   }
 
   readLink(link: LinkId, out: LinkCounters): boolean {
