@@ -3,11 +3,16 @@
 // over a data path that does no I/O. What the data path costs (syscalls, the addon) is not in these figures; what
 // a handshake costs in JavaScript is, GC included.
 //
-//   node dist/bench/handshake-js-cost.js [--n 20000] [--rounds 5] [--in-flight 64]
+//   node dist/bench/handshake-js-cost.js [--n 20000] [--rounds 5] [--in-flight 64] [--verified]
+//
+// `--verified`: what the JavaScript pays behind the native data path, which answers INDUCTIONs itself and hands over
+// CONCLUSIONs whose cookie it verified (DataPathEvents.onHandshake's `cookieVerified`): no INDUCTION, no cookie
+// hashing, and the callers' CONCLUSIONs built before the rounds, so that only the proxy's code is measured.
 //
 // Per handshake: the caller's INDUCTION, its CONCLUSION, the origin's INDUCTION and CONCLUSION answers, then the
 // caller's SHUTDOWN (the link reports 'caller-shutdown'), `--in-flight` sessions open at a time. Prints CPU us per
-// handshake (user+system of this process over the round) and the GC share, per round and the median.
+// handshake (user+system of this process over the round; and of the main thread alone, without the GC's helper
+// threads and the log writer thread) and the GC share, per round and the median.
 
 import { openSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
@@ -37,11 +42,17 @@ import {
 } from '../test/support/srt-packets.js';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, 'in-flight': { type: 'string', default: '64' } },
+  options: {
+    n: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '5' },
+    'in-flight': { type: 'string', default: '64' },
+    verified: { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.n);
 const ROUNDS = Number(values.rounds);
 const IN_FLIGHT = Number(values['in-flight']);
+const VERIFIED = values.verified;
 const ORIGIN = '127.0.0.1:9000';
 
 /** A data path that moves nothing: it keeps the last datagram sent to a caller and per link to the origin. */
@@ -116,23 +127,36 @@ new PerformanceObserver((list) => {
 
 let port = 1024;
 let socketId = 1;
-/** The caller's INDUCTION and CONCLUSION. */
-function begin(): void {
-  port = port >= 65_000 ? 1024 : port + 1;
-  const id = socketId++;
-  const address = '::ffff:127.0.0.1';
-  engine.onHandshake(callerInduction(id), address, port);
-  const cookie = handshakeCookieOf(Buffer.from(dataPath.lastToCaller!));
-  engine.onHandshake(callerConclusion(id, cookie, `#!::r=live/s${id % 500},m=${id % 10 === 0 ? 'publish' : 'request'}`), address, port);
+const CALLER_ADDRESS = '::ffff:127.0.0.1';
+/** --verified: every round's CONCLUSIONs (socket ids 1..N, the cookie unchecked), the same each round. */
+const conclusions = VERIFIED ? Array.from({ length: N }, (_, i) => callerConclusion(i + 1, 1, streamIdOf(i + 1))) : [];
+
+function streamIdOf(id: number): string {
+  return `#!::r=live/s${id % 500},m=${id % 10 === 0 ? 'publish' : 'request'}`;
 }
 
-async function round(): Promise<{ us: number; gcShare: number }> {
+/** The caller's INDUCTION and CONCLUSION (--verified: its CONCLUSION only, as the native data path hands it over). */
+function begin(i: number): void {
+  port = port >= 65_000 ? 1024 : port + 1;
+  const address = CALLER_ADDRESS;
+  if (VERIFIED) {
+    engine.onHandshake(conclusions[i]!, address, port, true);
+    return;
+  }
+  const id = socketId++;
+  engine.onHandshake(callerInduction(id), address, port);
+  const cookie = handshakeCookieOf(Buffer.from(dataPath.lastToCaller!));
+  engine.onHandshake(callerConclusion(id, cookie, streamIdOf(id)), address, port);
+}
+
+async function round(): Promise<{ us: number; mainUs: number; gcShare: number }> {
   let begun = 0;
   gcMs = 0;
   const cpu0 = process.cpuUsage();
+  const main0 = process.threadCpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < N; i++) {
-    begin();
+    begin(i);
     begun++;
     if (begun >= IN_FLIGHT || i === N - 1) {
       // A promise path (webhook, shared provider) routes in microtasks: let them run first.
@@ -150,19 +174,25 @@ async function round(): Promise<{ us: number; gcShare: number }> {
     }
   }
   const cpu = process.cpuUsage(cpu0);
+  const main = process.threadCpuUsage(main0);
   const wallMs = performance.now() - t0;
   if (sessions.sessionCount !== 0 || dataPath.openLinks !== 0) throw new Error(`sessions left over: ${JSON.stringify(counters)}`);
-  return { us: (cpu.user + cpu.system) / N, gcShare: gcMs / wallMs };
+  return { us: (cpu.user + cpu.system) / N, mainUs: (main.user + main.system) / N, gcShare: gcMs / wallMs };
 }
 
-const results: { us: number; gcShare: number }[] = [];
+const results: { us: number; mainUs: number; gcShare: number }[] = [];
 await round(); // warm-up
 for (let r = 0; r < ROUNDS; r++) {
   const result = await round();
   results.push(result);
-  console.log(`round ${r + 1}: ${result.us.toFixed(1)} us CPU per handshake, GC ${(100 * result.gcShare).toFixed(1)}% of wall time`);
+  console.log(
+    `round ${r + 1}: ${result.us.toFixed(1)} us CPU per handshake (main thread ${result.mainUs.toFixed(1)}), GC ${(100 * result.gcShare).toFixed(1)}% of wall time`,
+  );
 }
 const sorted = results.map((r) => r.us).sort((a, b) => a - b);
-console.log(`median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} us CPU per handshake (${N} handshakes, ${IN_FLIGHT} in flight, ${ROUNDS} rounds); accepted ${counters.accepted}`);
+const mainSorted = results.map((r) => r.mainUs).sort((a, b) => a - b);
+console.log(
+  `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} us CPU per handshake, main thread ${mainSorted[Math.floor(mainSorted.length / 2)]!.toFixed(1)} (${N} handshakes, ${IN_FLIGHT} in flight, ${ROUNDS} rounds${VERIFIED ? ', --verified' : ''}); accepted ${counters.accepted}`,
+);
 destination.stream.flushSync();
 process.exit(0);

@@ -92,7 +92,7 @@ export class StickyBalancer implements Balancer {
         created = owner === candidate.id;
         if (created) this.counters.reassigned++;
       }
-      return this.placed(streamKey, candidate, owner, created);
+      return this.placed(streamKey, candidate, owner, created, this.local.get(streamKey));
     } catch {
       return this.fallBack(streamKey, available);
     }
@@ -103,7 +103,7 @@ export class StickyBalancer implements Balancer {
     const held = this.local.get(streamKey);
     if (held !== undefined && held.sessions > 0 && this.origins.isAlive(held.origin.id)) {
       this.counters.localHits++;
-      this.hold(streamKey, held.origin, false, held.fallback);
+      this.hold(streamKey, held.origin, false, held.fallback, held);
       return held.origin;
     }
     const available = this.origins.available();
@@ -121,7 +121,8 @@ export class StickyBalancer implements Balancer {
         created = owner === candidate.id;
         if (created) this.counters.reassigned++;
       }
-      return this.placed(streamKey, candidate, owner, created);
+      // Nothing since `held` was read changes what this replica holds (the provider's answer is synchronous).
+      return this.placed(streamKey, candidate, owner, created, held);
     } catch {
       return this.fallBack(streamKey, available);
     }
@@ -190,9 +191,9 @@ export class StickyBalancer implements Balancer {
   }
 
   /** The provider answered: `owner` holds the stream (the candidate's own origin when it won). */
-  private placed(streamKey: string, candidate: Origin, owner: string, created: boolean): Origin {
+  private placed(streamKey: string, candidate: Origin, owner: string, created: boolean, current: LocalAssignment | undefined): Origin {
     const origin = owner === candidate.id ? candidate : (this.origins.originOf(owner) ?? candidate);
-    this.hold(streamKey, origin, created, false);
+    this.hold(streamKey, origin, created, false, current);
     return origin;
   }
 
@@ -203,12 +204,13 @@ export class StickyBalancer implements Balancer {
     const current = this.local.get(streamKey);
     const origin =
       current !== undefined && this.origins.isAlive(current.origin.id) ? current.origin : this.fallbackStrategy.choose(streamKey, available);
-    this.hold(streamKey, origin, false, true);
+    this.hold(streamKey, origin, false, true, current);
     return origin;
   }
 
-  private hold(streamKey: string, origin: Origin, created: boolean, fallback: boolean): void {
-    let a = this.local.get(streamKey);
+  /** `current`: the stream's assignment here as just read (undefined: none), so that no handshake looks it up twice. */
+  private hold(streamKey: string, origin: Origin, created: boolean, fallback: boolean, current: LocalAssignment | undefined): void {
+    let a = current;
     if (a === undefined) {
       a = { origin, sessions: 0, connected: false, created, fallback, since: this.clock() };
       this.local.set(streamKey, a);

@@ -12,11 +12,13 @@ export interface SessionIdentity {
   readonly origin: string | undefined;
 }
 
-export interface SessionStartLine extends SessionIdentity {
-  readonly handshakeMs: number;
-}
+/**
+ * A session's identity fields as its lines write them (`,"session":"s1",...`, the stream key scrubbed, strings
+ * escaped), made once per session by SessionLog.identity and written into both of its lines.
+ */
+export type SessionLineIdentity = string & { readonly __sessionLineIdentity: never };
 
-export interface SessionEndLine extends SessionIdentity {
+export interface SessionEndLine {
   readonly reason: string | undefined;
   readonly durationMs: number;
   readonly bytesFromCaller: number;
@@ -32,7 +34,6 @@ export interface SessionEndLine extends SessionIdentity {
   readonly retransmitted?: number;
 }
 
-
 /**
  * The 'session started' and 'session ended' lines, one each per session, in the same JSON shape as every other line
  * (level name, ISO time, service, context "Session", msg). A reconnect wave writes thousands of them a second, so
@@ -40,17 +41,15 @@ export interface SessionEndLine extends SessionIdentity {
  * paths and its generic serializer), which cost more than the rest of a handshake together. Secrets stay out by
  * construction instead: the line types above admit only proxy-made identifiers and numbers, and the one parsed text
  * (the stream key) is still scrubbed. The line goes into the application's log destination like any other.
+ *
+ * What two lines of a session share (its identity) is formatted once, and what every line of a millisecond shares
+ * (everything up to the identity) once per millisecond; a line is those and its numbers, concatenated (V8 makes a
+ * rope of them, flattened once as the destination encodes it: cheaper than joining an array of pieces).
  */
 export class SessionLog {
-  private isoAt = -1;
-  private iso = '';
-  /**
-   * The pieces of the line being written, joined once into the line: concatenating them one by one made a string per
-   * piece (about 2 KB of garbage per session at a few hundred bytes of line), this makes the line and the numbers'
-   * text only. Reused; the slots past a line's last piece hold ''.
-   */
-  private readonly pieces: string[] = [];
-  private at = 0;
+  private headsAt = -1;
+  private startedHead = '';
+  private endedHead = '';
 
   private constructor(
     private readonly stream: { write(line: string): unknown },
@@ -69,87 +68,60 @@ export class SessionLog {
     return new SessionLog(stream, level === 'debug' || level === 'info', `${fixed},"context":"Session"`);
   }
 
-  started(line: SessionStartLine): void {
-    if (!this.enabled) return;
-    this.head('session started', line);
-    this.number(',"handshakeMs":', line.handshakeMs);
-    this.write();
+  /** The identity fields of a session's lines, for started() and ended(); an absent origin is no field (as JSON.stringify and pino do). */
+  identity(id: SessionIdentity): SessionLineIdentity {
+    if (!this.enabled) return '' as SessionLineIdentity;
+    let text = ',"session":' + jsonString(id.session) + ',"stream":' + jsonString(scrubSecrets(id.stream)) + ',"mode":' + jsonString(id.mode);
+    text += ',"caller":' + jsonString(id.caller);
+    if (id.origin !== undefined) text += ',"origin":' + jsonString(id.origin);
+    return text as SessionLineIdentity;
   }
 
-  ended(line: SessionEndLine): void {
+  /** `at`: the line's time (Date.now() of the event, which the caller has read already). */
+  started(identity: SessionLineIdentity, handshakeMs: number, at = Date.now()): void {
+    if (!this.enabled) return;
+    this.refreshHeads(at);
+    this.stream.write(this.startedHead + identity + ',"handshakeMs":' + numberText(handshakeMs) + '}\n');
+  }
+
+  ended(identity: SessionLineIdentity, line: SessionEndLine, at = Date.now()): void {
     if (!this.enabled) return;
     // Field by field in a fixed order: a new field of SessionEndLine needs its line here.
-    this.head('session ended', line);
-    if (line.reason !== undefined) this.string(',"reason":', line.reason);
-    this.number(',"durationMs":', line.durationMs);
-    this.number(',"bytesFromCaller":', line.bytesFromCaller);
-    this.number(',"bytesFromOrigin":', line.bytesFromOrigin);
-    this.number(',"packetsFromCaller":', line.packetsFromCaller);
-    this.number(',"packetsFromOrigin":', line.packetsFromOrigin);
-    this.number(',"drops":', line.drops);
-    this.number(',"sendQueueDrops":', line.sendQueueDrops);
-    this.number(',"sendErrors":', line.sendErrors);
-    if (line.rttMs !== undefined) this.number(',"rttMs":', line.rttMs);
-    if (line.lossReported !== undefined) this.number(',"lossReported":', line.lossReported);
-    if (line.retransmitted !== undefined) this.number(',"retransmitted":', line.retransmitted);
-    this.write();
+    this.refreshHeads(at);
+    let text = this.endedHead + identity;
+    if (line.reason !== undefined) text += ',"reason":' + jsonString(line.reason);
+    text += ',"durationMs":' + numberText(line.durationMs);
+    text += ',"bytesFromCaller":' + numberText(line.bytesFromCaller);
+    text += ',"bytesFromOrigin":' + numberText(line.bytesFromOrigin);
+    text += ',"packetsFromCaller":' + numberText(line.packetsFromCaller);
+    text += ',"packetsFromOrigin":' + numberText(line.packetsFromOrigin);
+    text += ',"drops":' + numberText(line.drops);
+    text += ',"sendQueueDrops":' + numberText(line.sendQueueDrops);
+    text += ',"sendErrors":' + numberText(line.sendErrors);
+    if (line.rttMs !== undefined) text += ',"rttMs":' + numberText(line.rttMs);
+    if (line.lossReported !== undefined) text += ',"lossReported":' + numberText(line.lossReported);
+    if (line.retransmitted !== undefined) text += ',"retransmitted":' + numberText(line.retransmitted);
+    this.stream.write(text + '}\n');
   }
 
-  /** Everything up to the line's own fields; an absent origin is no field (as JSON.stringify and pino do). */
-  private head(msg: string, id: SessionIdentity): void {
-    this.at = 0;
-    this.piece('{"level":"info","time":"');
-    this.piece(this.isoNow());
-    this.piece('",');
-    this.piece(this.fixed);
-    this.piece(',"msg":"');
-    this.piece(msg);
-    this.piece('"');
-    this.string(',"session":', id.session);
-    this.string(',"stream":', scrubSecrets(id.stream));
-    this.string(',"mode":', id.mode);
-    this.string(',"caller":', id.caller);
-    if (id.origin !== undefined) this.string(',"origin":', id.origin);
+  /** Everything up to a line's identity, with the ISO time of `now`: formatted once per millisecond (lines come in bursts). */
+  private refreshHeads(now: number): void {
+    if (now === this.headsAt) return;
+    this.headsAt = now;
+    const head = '{"level":"info","time":"' + new Date(now).toISOString() + '",' + this.fixed + ',"msg":"';
+    this.startedHead = head + 'session started"';
+    this.endedHead = head + 'session ended"';
   }
+}
 
-  private piece(text: string): void {
-    this.pieces[this.at++] = text;
-  }
+/** `value` as a JSON string: quoted as it is when nothing in it needs escaping. */
+function jsonString(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"';
+}
 
-  /** `key` (with its comma and colon) and `value` as a JSON string: quoted as it is when nothing in it needs escaping. */
-  private string(key: string, value: string): void {
-    this.piece(key);
-    if (NEEDS_ESCAPE.test(value)) {
-      this.piece(JSON.stringify(value));
-      return;
-    }
-    this.piece('"');
-    this.piece(value);
-    this.piece('"');
-  }
-
-  /** NaN and infinities as null (as JSON has them); null as null. */
-  private number(key: string, value: number | null): void {
-    this.piece(key);
-    this.piece(value !== null && Number.isFinite(value) ? String(value) : 'null');
-  }
-
-  private write(): void {
-    this.piece('}\n');
-    const pieces = this.pieces;
-    for (let i = this.at; i < pieces.length; i++) pieces[i] = '';
-    this.stream.write(pieces.join(''));
-  }
-
-  /** The ISO time of now, formatted once per millisecond (lines come in bursts). */
-  private isoNow(): string {
-    const now = Date.now();
-    if (now !== this.isoAt) {
-      this.isoAt = now;
-      this.iso = new Date(now).toISOString();
-    }
-    return this.iso;
-  }
+/** NaN and infinities as null (as JSON has them); null as null. */
+function numberText(value: number | null): string {
+  return value !== null && Number.isFinite(value) ? String(value) : 'null';
 }
 
 /**

@@ -8,6 +8,11 @@ export class SessionCap {
   /** `max` = 0: no cap, nothing tracked. */
   constructor(private readonly max: number) {}
 
+  /** false with `max` = 0: nothing is capped, and callers need not work out sources at all. */
+  get enabled(): boolean {
+    return this.max !== 0;
+  }
+
   /** Whether `source` may open one more session. */
   admits(source: string): boolean {
     return this.max === 0 || (this.live.get(source) ?? 0) < this.max;

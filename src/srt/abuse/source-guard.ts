@@ -39,15 +39,15 @@ export class SourceGuard {
 
   /** Whether `address`'s source may open one more session (MAX_SESSIONS_PER_SOURCE). */
   admitsSession(address: string): boolean {
-    return this.cap.admits(sourceKeyOf(address));
+    return !this.cap.enabled || this.cap.admits(sourceKeyOf(address));
   }
 
   sessionOpened(address: string): void {
-    this.cap.opened(sourceKeyOf(address));
+    if (this.cap.enabled) this.cap.opened(sourceKeyOf(address));
   }
 
   sessionClosed(address: string): void {
-    this.cap.closed(sourceKeyOf(address));
+    if (this.cap.enabled) this.cap.closed(sourceKeyOf(address));
   }
 
   /** The wire code this CONCLUSION was refused with moments ago, or undefined. */

@@ -8,7 +8,7 @@ import type { StreamId } from '../protocol/stream-id.js';
 import { CoarseClock } from './coarse-clock.js';
 import { HandshakeTimers } from './handshake-timers.js';
 import { ProxyCounters } from './proxy-counters.js';
-import { handshakeKeyOf, Session } from './session.js';
+import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import { SessionTable } from './session-table.js';
 import { LinkTotals } from './link-totals.js';
@@ -106,7 +106,7 @@ export class SessionManager {
    * never a second origin handshake. False when there is no such session.
    */
   answerRepeatedConclusion(address: string, port: number, callerSocketId: number): boolean {
-    const existing = this.table.getByHandshake(handshakeKeyOf(address, port, callerSocketId));
+    const existing = this.table.get(address, port, callerSocketId);
     if (existing === undefined) return false;
     existing.onCallerConclusionRepeated();
     return true;
@@ -293,15 +293,10 @@ export class SessionManager {
     this.counters.countConnected(session.streamId.mode, session.origin!.id);
     const handshakeMs = session.connectedAt - session.startedAt;
     for (const observe of this.handshakeObservers) observe(handshakeMs / 1000);
-    const id = session.streamId;
-    this.sessionLog.started({
-      session: session.id,
-      stream: id.key,
-      mode: id.mode,
-      caller: callerOf(session),
-      origin: session.origin?.id,
-      handshakeMs,
-    });
+    // Its identity fields, formatted once for both of its lines (the origin is known from now on and never changes).
+    session.logIdentity = this.sessionLog.identity(identify(session));
+    // Stamped with the time it connected (this same turn): no second clock read.
+    this.sessionLog.started(session.logIdentity, handshakeMs, session.connectedAt);
     if (this.events.enabled) this.events.publish(sessionEventOf(session, 'start'));
   }
 
@@ -329,16 +324,13 @@ export class SessionManager {
       this.rejectionLog.record(session.callerAddress, session.rejectCode ?? 0, { ...identify(session), reason: session.closeReason });
       return;
     }
-    const id = session.streamId;
     const t = session.telemetry;
-    this.sessionLog.ended({
-      session: session.id,
-      stream: id.key,
-      mode: id.mode,
-      caller: callerOf(session),
-      origin: session.origin?.id,
+    // '' only if it ended on its way to connected (before onConnected ran).
+    const identity = session.logIdentity === '' ? this.sessionLog.identity(identify(session)) : session.logIdentity;
+    const now = Date.now();
+    this.sessionLog.ended(identity, {
       reason: session.closeReason,
-      durationMs: Date.now() - session.connectedAt,
+      durationMs: now - session.connectedAt,
       bytesFromCaller: session.bytesFromCaller,
       bytesFromOrigin: session.bytesFromOrigin,
       packetsFromCaller: session.packetsFromCaller,
@@ -350,7 +342,7 @@ export class SessionManager {
       rttMs: t === undefined ? undefined : t.receiver === undefined ? null : t.receiver.rttUs / 1000,
       lossReported: t === undefined ? undefined : t.byOrigin.lossReported + t.byCaller.lossReported,
       retransmitted: t === undefined ? undefined : session.retransmittedFromCaller + session.retransmittedFromOrigin,
-    });
+    }, now);
   }
 
   /**

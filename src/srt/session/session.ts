@@ -10,6 +10,7 @@ import {
 } from '../protocol/handshake.js';
 import { HandshakeType, isRejectionType } from '../protocol/handshake-type.js';
 import type { StreamId } from '../protocol/stream-id.js';
+import type { SessionLineIdentity } from '../../logging/session-log.js';
 import type { LinkCounters, LinkEnd, LinkId } from '../transport/data-path.js';
 import type { CloseReason } from './close-reason.js';
 import type { HandshakeTimed } from './handshake-timers.js';
@@ -30,8 +31,6 @@ let nextSessionNumber = 1;
 export class Session implements HandshakeTimed {
   readonly id: string;
   readonly startedAt: number;
-  /** The caller's (address, port, socket id): the session table's key, made once. */
-  readonly handshakeKey: string;
   state: SessionState = 'routing';
   origin: Origin | undefined;
   originSocketId = 0;
@@ -60,6 +59,8 @@ export class Session implements HandshakeTimed {
   closeReason: CloseReason | undefined;
   /** The rejection the caller got, when it got one. */
   rejectCode: number | undefined;
+  /** Its identity as its log lines write it, made when it connected (SessionLog.identity); '' before. */
+  logIdentity = '' as SessionLineIdentity;
 
   /** The caller's CONCLUSION, patched into the origin's CONCLUSION once the origin's INDUCTION came. */
   private readonly callerConclusion: Buffer;
@@ -83,7 +84,6 @@ export class Session implements HandshakeTimed {
   ) {
     this.id = `s${nextSessionNumber++}`;
     this.startedAt = Date.now();
-    this.handshakeKey = handshakeKeyOf(callerAddress, callerPort, callerSocketId);
     // A private copy: the origin's CONCLUSION is built from it later, after the caller's buffer has moved on.
     this.callerConclusion = Buffer.from(callerConclusion);
     this.callerCookie = handshakeCookieOf(callerConclusion);
@@ -285,8 +285,4 @@ export function handshakePeerAddressOf(address: string): string {
   const zone = address.indexOf('%');
   const bare = zone < 0 ? address : address.slice(0, zone);
   return bare.startsWith('::ffff:') && bare.includes('.') ? bare.slice(7) : bare;
-}
-
-export function handshakeKeyOf(address: string, port: number, socketId: number): string {
-  return `${address}|${port}|${socketId}`;
 }

@@ -32,5 +32,7 @@ describe('SessionCap', () => {
     for (let i = 0; i < 100; i++) cap.opened('a');
     assert.equal(cap.admits('a'), true);
     assert.equal(cap.sources, 0);
+    assert.equal(cap.enabled, false);
+    assert.equal(new SessionCap(1).enabled, true);
   });
 });

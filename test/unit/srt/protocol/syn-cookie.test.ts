@@ -97,4 +97,18 @@ describe('SynCookie', () => {
     assert.equal(short, createHmac('sha256', SECRET).update(`10.0.0.1|1|${bucket}`).digest().readUInt32BE(0) || 1);
     assert.equal(cookies.verify('10.0.0.1', 1, short), true);
   });
+
+  it('writes the ports and minutes it is given as their text would be: zero, many digits, and odd numbers alike', () => {
+    const reference = (address: string, port: number, bucket: number): number =>
+      createHmac('sha256', SECRET).update(`${address}|${port}|${bucket}`).digest().readUInt32BE(0) || 1;
+    for (const at of [0, 59_999, 60_000, 1_700_000_000_000, 9e15]) {
+      const cookies = new SynCookie(SECRET, () => at);
+      const bucket = Math.floor(at / MINUTE);
+      for (const port of [0, 1, 9, 10, 99, 100, 4000, 65_535, -0, 1.5, -1, Number.NaN, 1e21]) {
+        assert.equal(cookies.issue('192.0.2.1', port), reference('192.0.2.1', port, bucket), `port ${port} at ${at}`);
+      }
+    }
+    const negative = new SynCookie(SECRET, () => -1);
+    assert.equal(negative.issue('192.0.2.1', 4000), reference('192.0.2.1', 4000, -1));
+  });
 });
