@@ -274,7 +274,8 @@ export class Session implements HandshakeTimed {
 
 const PEER_ADDRESS_OFFSET = 48;
 
-const LOCAL_RESOURCE_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM']);
+/** This host's limits, not the origin's fault. ENOSPC: the native path's epoll_ctl past the user's epoll watch limit. */
+const LOCAL_RESOURCE_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM', 'ENOSPC']);
 
 /**
  * The caller's address as the handshake's Peer IP field takes it: a dual-stack socket reports IPv4 callers as

@@ -241,7 +241,7 @@ describe('Session', () => {
   });
 
   it('answers 2402 when this proxy runs out of sockets, without blaming the origin', () => {
-    for (const code of ['EMFILE', 'EADDRNOTAVAIL']) {
+    for (const code of ['EMFILE', 'EADDRNOTAVAIL', 'ENOSPC']) {
       const h = harness();
       const s = newSession(h);
       s.connect(ORIGIN);
