@@ -18,9 +18,10 @@
 //   both      K=1, --both-rate each way at once (the origin plays the same rate back to the caller)
 //   workers   K=--workers-sessions at --workers-rate, --workers-targets, NOT pinned (the relay may use both cores)
 //   handshake --hs-n full SRT caller handshakes, --hs-in-flight at once (bench/hs-load.c), each ended by SHUTDOWN,
-//             after --hs-warmup handshakes that are not counted (a proxy that has been up a while: its handshake
-//             code compiled by the JIT, as it is when a reconnect wave follows an origin failure; --hs-warmup 100
-//             measures a proxy that has just started). --hs-trace DIR keeps each handshake's start and latency
+//             after --hs-warmup handshakes that are not counted (a proxy that has carried a few thousand, its
+//             handshake code in V8's middle tier and still being compiled by TurboFan: bench/README.md; --hs-warmup
+//             15000 measures it compiled, 100 a proxy that has just started). --hs-trace DIR keeps each
+//             handshake's start and latency
 //             (DIR/<target>-r<round>.txt, `<start_us> <latency_us>`), to see whether slow ones cluster in time.
 // The load generator is bench/udp-blast.c (paced sendmmsg batches every --batch-us; K > 1: one send per packet,
 // sessions in turn), the origin bench/c-origin.c (answers the SRT handshake, counts with recvmmsg; the TypeScript
