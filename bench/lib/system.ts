@@ -120,7 +120,7 @@ export function pinProcess(pid: number, cpu: number): boolean {
 // The proxy
 
 /** The node flags `npm start` and the Dockerfile run the proxy with, so the bench measures what is deployed. */
-export const PROXY_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const PROXY_NODE_FLAGS = ['--max-semi-space-size=4', '--single-threaded-gc'];
 
 /**
  * Starts `node dist/src/main.js` (with {@link PROXY_NODE_FLAGS}) in front of `origins` on free loopback ports and
